@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// ledgerfleet command line. Exit codes: 0 fine, 1 a mandatory policy is violated,
+// 2 invalid configuration or usage.
+import * as path from "node:path";
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../stacks/load";
+import { plan, writePlan } from "./plan";
+
+export const EXIT = { ok: 0, policy: 1, usage: 2 } as const;
+
+export async function main(argv: readonly string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+    const program = new Command("ledgerfleet")
+        .description("Permissioned ledger networks across clouds, on Pulumi")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+    let exitCode: number = EXIT.ok;
+    program
+        .command("plan")
+        .description("run the Pulumi program offline under mocks: what would be built, and whether it complies")
+        .requiredOption("--stack <name>", "stack to plan (stacks/Pulumi.<name>.yaml)")
+        .option("--out <dir>", "output folder (default: out/<stack>)")
+        .option("--stacks <dir>", "folder of the stack files (default: the project's stacks/)")
+        .action(async (opts: { stack: string; out?: string; stacks?: string }) => {
+            const result = await plan({ stack: opts.stack, stacksDir: opts.stacks && path.resolve(opts.stacks) });
+            const outDir = path.resolve(opts.out ?? path.join("out", opts.stack));
+            writePlan(result, outDir);
+            io.out.write(result.summary);
+            io.out.write(
+                `\nWrote ${path.relative(process.cwd(), outDir) || "."}/: plan.json (${result.plan.resources.length} resources), ` +
+                    `policy.json (${result.policy.length} results), manifests/ (${result.manifests.length} objects)\n`,
+            );
+            exitCode = result.exitCode;
+        });
+    try {
+        await program.parseAsync([...argv], { from: "user" });
+        return exitCode;
+    } catch (err) {
+        if (err instanceof CommanderError) {
+            return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+        }
+        if (err instanceof ConfigError) {
+            io.err.write(`ledgerfleet: invalid configuration, nothing written:\n${err.message}\n`);
+            return EXIT.usage;
+        }
+        throw err;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err: unknown) => {
+            process.stderr.write(`ledgerfleet: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+            process.exit(70);
+        },
+    );
+}

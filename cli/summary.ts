@@ -1,0 +1,79 @@
+// The human half of `ledgerfleet plan`: what would be built where, the policy verdicts, and how
+// much of the network each failure domain can take down.
+import type { LoadedStack } from "../stacks/load";
+import { faultTolerance } from "./fault-tolerance";
+import type { Manifest } from "./manifests";
+import type { Registration } from "./mocks";
+import type { PolicyResult } from "./plan";
+
+export interface SummaryInput {
+    loaded: LoadedStack;
+    registrations: readonly Registration[];
+    manifests: readonly Manifest[];
+    policy: readonly PolicyResult[];
+}
+
+function table(rows: string[][], indent = "  "): string[] {
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+    return rows.map((r) => indent + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ").trimEnd());
+}
+
+export function renderSummary(input: SummaryInput): string {
+    const { loaded, registrations, manifests, policy } = input;
+    const network = loaded.network;
+    const deploy = loaded.deploy.kind === "region" ? `region:${loaded.deploy.region}` : loaded.deploy.kind;
+    const lines: string[] = [];
+    lines.push(`ledgerfleet plan: stack ${loaded.stack}, network ${network.name} (${network.domain}), deploy ${deploy}`);
+    lines.push("offline: nothing was deployed; outputs are mocked.");
+
+    const generated = registrations.filter((r) => r.type === "random:index/randomBytes:RandomBytes").length;
+    if (generated > 0 || loaded.deploy.kind === "region") {
+        lines.push(
+            `node keys: PLACEHOLDERS derived from resource names (offline plan only); \`pulumi up\` generates ` +
+                `real random keys, stored as protected secrets${generated > 0 ? ` (${generated} generated here)` : ""}.`,
+        );
+    }
+
+    lines.push("", `Resources: ${registrations.length}`);
+    const byRegion = new Map<string, Map<string, number>>();
+    for (const m of manifests) {
+        const kinds = byRegion.get(m.region) ?? new Map<string, number>();
+        const kind = String(m.object["kind"]);
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        byRegion.set(m.region, kinds);
+    }
+    for (const [regionId, region] of Object.entries(network.regions)) {
+        const kinds = byRegion.get(regionId);
+        if (kinds === undefined) continue;
+        const where = region.cloud === "existing" ? `existing cluster, context ${region.kubeconfigContext}` : `${region.cloud} ${region.region}`;
+        lines.push(`  region ${regionId} (${where}): ${[...kinds.values()].reduce((a, b) => a + b, 0)} Kubernetes objects`);
+        lines.push(...table([...kinds].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, String(n)]), "    "));
+    }
+    const other = new Map<string, number>();
+    for (const r of registrations.filter((r) => !r.type.startsWith("kubernetes:"))) other.set(r.type, (other.get(r.type) ?? 0) + 1);
+    lines.push("  components, providers and keys:");
+    lines.push(...table([...other].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, String(n)]), "    "));
+
+    for (const ledger of faultTolerance(network)) {
+        const config = network.ledgers[ledger.ledger];
+        const rpc = config?.nodes.filter((n) => n.role === "rpc").length ?? 0;
+        lines.push(
+            "",
+            `Ledger ${ledger.ledger} (${config?.framework}/${config?.consensus}, chain ${config?.chainId}): ` +
+                `${ledger.validators} validators tolerate f = ${ledger.f} faulty; ${rpc} rpc nodes`,
+        );
+        const rows = [["level", "domain", "validators", "chain survives its loss"]];
+        for (const row of ledger.rows) {
+            rows.push([row.level, row.domain, String(row.validators), row.survivesLoss ? "yes" : `NO (${row.validators} > f = ${ledger.f})`]);
+        }
+        lines.push(...table(rows));
+    }
+
+    lines.push("", "Policies:");
+    if (policy.length === 0) {
+        lines.push("  no violations (no policy pack is installed yet)");
+    } else {
+        for (const p of policy) lines.push(`  [${p.enforcementLevel}] ${p.policy}: ${p.message} (${p.urn})`);
+    }
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,20 @@
+// The `existing` adapter: a cluster the operator already runs (kind, k3d, on-premises), reached
+// through a kubeconfig context. It creates no cloud resources, only the region's provider.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { ExistingRegionConfig } from "../../stacks/schema";
+import type { ClusterAccess } from "./types";
+
+export function existingCluster(name: string, region: ExistingRegionConfig, parent: pulumi.Resource): ClusterAccess {
+    const provider = new k8s.Provider(
+        `${name}-k8s`,
+        {
+            context: region.kubeconfigContext,
+            // Left out: the provider reads $KUBECONFIG or ~/.kube/config, like kubectl.
+            kubeconfig: region.kubeconfig,
+            enableServerSideApply: true,
+        },
+        { parent },
+    );
+    return { provider, storageClass: region.storageClass, p2pServiceType: region.p2pServiceType };
+}

@@ -1,0 +1,109 @@
+// Node identities: the one thing a ledger network cannot lose. A generated key is a protected
+// Pulumi resource (32 random bytes, stored as a secret in state); a brought key stays with the
+// operator (secret config or an existing Kubernetes Secret) and only its public half is in the file.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { hexToBytes } from "@noble/hashes/utils";
+import { addressFromPublicKey, enodeUrl, normalizePublicKey, privateKeyFromHex, privateKeyFromSeed, publicKeyFromPrivate, toHex } from "../frameworks/besu/keys";
+import type { NodeConfig } from "../stacks/schema";
+
+export interface NodeIdentity {
+    readonly ledger: string;
+    readonly node: string;
+    readonly role: NodeConfig["role"];
+    readonly region: string;
+    /** Stable external P2P host name: `<ledger>-<node>.<region>.<domain>`. */
+    readonly p2pHost: string;
+    /** 0x + 128 hex. Public, never secret. */
+    readonly publicKey: pulumi.Output<string>;
+    readonly address: pulumi.Output<string>;
+    readonly enode: pulumi.Output<string>;
+    /** Where the pod finds its private key. */
+    readonly keySecret: { readonly name: string; readonly key: string };
+    /** The private key (a secret) when ledgerfleet holds it; undefined when the operator's Secret already exists. */
+    readonly privateKey?: pulumi.Output<string>;
+    readonly keySource: "generated" | "config" | "existing-secret";
+}
+
+export function p2pHost(ledger: string, node: string, region: string, domain: string): string {
+    return `${ledger}-${node}.${region}.${domain}`;
+}
+
+/** The config entry of `ledgerfleet:nodeKeys` that holds a brought node key. */
+export function nodeKeyConfigPath(ledger: string, node: string): string {
+    return `${ledger}/${node}`;
+}
+
+export interface IdentityArgs {
+    readonly ledger: string;
+    readonly node: NodeConfig;
+    readonly domain: string;
+    /** Parent for the generated key resource (the Network). */
+    readonly parent: pulumi.Resource;
+    /** Provider for the generated key; required when the node brings no public key. */
+    readonly randomProvider?: pulumi.ProviderResource;
+    /** `ledgerfleet:nodeKeys` secret config: "<ledger>/<node>" -> private key hex. */
+    readonly nodeKeys?: pulumi.Output<Record<string, string> | undefined>;
+}
+
+export function nodeIdentity(args: IdentityArgs): NodeIdentity {
+    const { ledger, node } = args;
+    const base = {
+        ledger,
+        node: node.name,
+        role: node.role,
+        region: node.region,
+        p2pHost: p2pHost(ledger, node.name, node.region, args.domain),
+    };
+    const defaultSecret = { name: `${node.name}-key`, key: "key" };
+    let publicKey: pulumi.Output<string>;
+    let privateKey: pulumi.Output<string> | undefined;
+    let keySource: NodeIdentity["keySource"];
+    let keySecret = defaultSecret;
+
+    if (node.publicKey === undefined) {
+        if (args.randomProvider === undefined) throw new Error(`internal: no random provider for ${ledger}/${node.name}`);
+        // Protected: a regenerated validator key no longer matches genesis and halts the chain.
+        const seed = new random.RandomBytes(
+            `${ledger}-${node.name}-node-key`,
+            { length: 32 },
+            { parent: args.parent, provider: args.randomProvider, protect: true },
+        );
+        privateKey = pulumi.secret(seed.hex).apply((hex) => toHex(privateKeyFromSeed(hexToBytes(hex))));
+        publicKey = pulumi.unsecret(privateKey.apply((pk) => publicKeyFromPrivate(privateKeyFromHex(pk))));
+        keySource = "generated";
+    } else {
+        publicKey = pulumi.output(normalizePublicKey(node.publicKey));
+        if (node.keySecret !== undefined) {
+            keySecret = { name: node.keySecret.name, key: node.keySecret.key };
+            keySource = "existing-secret";
+        } else {
+            const entry = nodeKeyConfigPath(ledger, node.name);
+            const keys = args.nodeKeys ?? pulumi.output(undefined);
+            privateKey = pulumi.secret(
+                keys.apply((all) => {
+                    const value = all?.[entry];
+                    if (value === undefined) {
+                        throw new pulumi.RunError(
+                            `node ${ledger}/${node.name} brings its own key (publicKey is set) but secret config ` +
+                                `ledgerfleet:nodeKeys has no entry "${entry}". Set it with:\n` +
+                                `  pulumi config set --secret --path 'ledgerfleet:nodeKeys["${entry}"]' 0x<64 hex>\n` +
+                                `or name an existing Kubernetes Secret with keySecret.`,
+                        );
+                    }
+                    return value;
+                }),
+            );
+            keySource = "config";
+        }
+    }
+    return {
+        ...base,
+        publicKey,
+        address: publicKey.apply(addressFromPublicKey),
+        enode: publicKey.apply((pk) => enodeUrl(pk, base.p2pHost)),
+        keySecret,
+        privateKey,
+        keySource,
+    };
+}

@@ -1,0 +1,38 @@
+// The Pulumi program behind index.ts: reads the stack config, loads the network file, builds the
+// Network. `pulumi up` runs it against real clusters; `ledgerfleet plan` runs it under mocks.
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, loadNetworkFile, resolveDeployTarget } from "../stacks/load";
+import { Network } from "./network";
+
+/** Where stack files live (Pulumi.yaml's stackConfigDir); network paths are relative to it. */
+export const STACKS_DIR = path.join(__dirname, "..", "stacks");
+
+export async function ledgerfleet(): Promise<Record<string, unknown>> {
+    const config = new pulumi.Config("ledgerfleet");
+    const stack = pulumi.getStack();
+    const stackFile = path.join(STACKS_DIR, `Pulumi.${stack}.yaml`);
+    let network;
+    let deploy;
+    try {
+        network = loadNetworkFile(path.resolve(STACKS_DIR, config.require("network")));
+        deploy = resolveDeployTarget(network, config.get("deploy") ?? "all", { file: stackFile, path: "config.ledgerfleet:deploy" });
+    } catch (err) {
+        // RunError: Pulumi prints the message without a stack trace.
+        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        throw err;
+    }
+    const net = new Network(network.name, {
+        config: network,
+        deploy,
+        nodeKeys: config.getSecretObject<Record<string, string>>("nodeKeys"),
+        globalStack: config.get("globalStack"),
+    });
+    return {
+        network: network.name,
+        deploy: config.get("deploy") ?? "all",
+        ledgers: net.ledgers,
+        regions: Object.keys(net.regions),
+        ...(net.nodePrivateKeys ? { nodePrivateKeys: net.nodePrivateKeys } : {}),
+    };
+}

@@ -1,0 +1,5 @@
+// Besu/QBFT framework layer: pure functions and constants, no Pulumi and no I/O.
+export * from "./keys";
+export * from "./genesis";
+export * from "./config";
+export { isValidP2pHost } from "./host";

@@ -1,0 +1,272 @@
+// Reads and validates the network file and the Pulumi stack file that points at it. Everything
+// wrong with them comes out at once as one ConfigError, each problem with file, line:column,
+// key path and what was expected against what was found.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ConfigError, describeFound, didYouMean, editDistance, isSecureValue, type Problem } from "./errors";
+import { issuesToProblems, lookup } from "./issues";
+import {
+    deploySchema,
+    networkSchema,
+    parseDeployTarget,
+    stackConfigSchema,
+    type DeployTarget,
+    type NetworkConfig,
+} from "./schema";
+import { parseYaml, type YamlSource } from "./source";
+import { checkNetwork } from "./validate";
+
+export { ConfigError, formatProblems, type Problem } from "./errors";
+
+/** Placeholder for a stack secret: the loader has no secrets provider and does not decrypt. */
+export const SECRET_PLACEHOLDER = "[secret: cannot decrypt offline]";
+
+const PROJECT = "ledgerfleet";
+const NETWORK_KEY = `${PROJECT}:network`;
+const DEPLOY_KEY = `${PROJECT}:deploy`;
+/** Keys of the project's namespace the program reads; a near miss of one is a typo. */
+const PROJECT_KEYS = [...Object.keys(stackConfigSchema.shape), `${PROJECT}:nodeKeys`];
+
+/** Parses and validates a network file's text; `file` is used for the positions in problems. */
+export function parseNetworkText(text: string, file: string): NetworkConfig {
+    file = path.resolve(file);
+    const source = parseYaml(text, file);
+    if (source.unreadable) throw new ConfigError(source.problems);
+
+    const problems = [...source.problems];
+    const parsed = networkSchema.safeParse(source.value);
+    const schemaProblems = parsed.success ? [] : issuesToProblems(parsed.error.issues, networkSchema, source.value, source);
+    problems.push(...schemaProblems);
+
+    // A value the schema already rejects is not reported a second time by the semantic checks.
+    const reported = new Set(schemaProblems.map((p) => p.path));
+    for (const finding of checkNetwork(source.value, source.lineOf)) {
+        const problem = source.problemAt(finding.path, finding.message, finding.target);
+        if (!reported.has(problem.path)) problems.push(problem);
+    }
+
+    if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+    return parsed.data;
+}
+
+/** Reads and validates a network file. */
+export function loadNetworkFile(file: string): NetworkConfig {
+    file = path.resolve(file);
+    return parseNetworkText(readConfigFile(file, "network file"), file);
+}
+
+/** `all`, `global` or `region:<id>` for this network; `where` locates the value in the problem. */
+export function resolveDeployTarget(network: NetworkConfig, value: string, where: Omit<Problem, "message">): DeployTarget {
+    const parsed = deploySchema.safeParse(value);
+    if (!parsed.success) {
+        throw new ConfigError([{ ...where, message: `expected all, global or region:<region-id>, found ${describeFound(value)}` }]);
+    }
+    const target = parseDeployTarget(parsed.data);
+    if (target.kind === "region" && !Object.hasOwn(network.regions, target.region)) {
+        const ids = Object.keys(network.regions);
+        throw new ConfigError([
+            {
+                ...where,
+                message:
+                    `region '${target.region}' is not defined in network '${network.name}'` +
+                    `${didYouMean(target.region, ids)}; its regions are: ${ids.join(", ")}`,
+            },
+        ]);
+    }
+    return target;
+}
+
+export interface LoadedStack {
+    stack: string;
+    /** Absolute path of `Pulumi.<stack>.yaml`. */
+    stackFile: string;
+    /** Absolute path of the network file the stack names. */
+    networkFile: string;
+    network: NetworkConfig;
+    deploy: DeployTarget;
+    /** Every `config:` key as Pulumi sees it: strings as written, other values JSON-encoded. */
+    config: Record<string, string>;
+    /** Keys whose value is a Pulumi secret; their `config` value is SECRET_PLACEHOLDER. */
+    secretKeys: string[];
+}
+
+/** Reads `<stacksDir>/Pulumi.<stack>.yaml`, the network file it names, and its deploy target. */
+export function loadStack(stacksDir: string, stack: string): LoadedStack {
+    stacksDir = path.resolve(stacksDir);
+    // A fully qualified name (org/project/stack) keeps its settings in Pulumi.<stack>.yaml.
+    const stackName = stack.split("/").pop() ?? stack;
+    const stackFile = path.join(stacksDir, `Pulumi.${stackName}.yaml`);
+    if (!fs.existsSync(stackFile)) {
+        const available = availableStacks(stacksDir);
+        const listing = !fs.existsSync(stacksDir)
+            ? `the stacks directory ${displayPath(stacksDir)} does not exist`
+            : available.length > 0
+              ? `available stacks in ${displayPath(stacksDir)}: ${available.join(", ")}`
+              : `${displayPath(stacksDir)} has no Pulumi.<stack>.yaml files`;
+        throw new ConfigError([
+            {
+                file: stackFile,
+                path: "",
+                message: `unknown stack '${stack}': expected a stack file ${path.basename(stackFile)}, found none${didYouMean(stackName, available)}; ${listing}`,
+            },
+        ]);
+    }
+
+    const source = parseYaml(readConfigFile(stackFile, "stack file"), stackFile);
+    if (source.unreadable) throw new ConfigError(source.problems);
+    const problems = [...source.problems];
+
+    const written = writtenConfig(source, problems);
+    if (!written) throw new ConfigError(problems);
+    const { config, secretKeys, keyOf } = pulumiConfig(written);
+    const at = (key: string) => ["config", keyOf.get(key) ?? key];
+    problems.push(...configKeyProblems(written, keyOf, source));
+
+    const stackConfig = stackConfigSchema.safeParse(config);
+    if (!stackConfig.success) {
+        // Validated on the namespaced view; positions are those of the keys as written.
+        const asWritten = stackConfig.error.issues.map((issue) => ({
+            ...issue,
+            path: issue.path.map((segment, i) => (i === 0 && typeof segment === "string" ? (keyOf.get(segment) ?? segment) : segment)),
+        }));
+        problems.push(...issuesToProblems(asWritten, stackConfigSchema, written, source, ["config"]));
+    }
+    const secretSettings = secretKeys.filter((key) => key === NETWORK_KEY || key === DEPLOY_KEY);
+    for (const key of secretSettings) {
+        problems.push(source.problemAt(at(key), `expected a plain string, found a secret (secure:) value: ${key} is not a secret`));
+    }
+
+    let network: NetworkConfig | undefined;
+    let networkFile = "";
+    if (stackConfig.success && secretSettings.length === 0) {
+        networkFile = path.resolve(stacksDir, stackConfig.data[NETWORK_KEY]);
+        if (!fs.existsSync(networkFile)) {
+            problems.push(
+                source.problemAt(
+                    at(NETWORK_KEY),
+                    `network file not found: expected ${displayPath(networkFile)} (the path is relative to ${displayPath(stacksDir)}), found no such file`,
+                ),
+            );
+        } else {
+            try {
+                network = loadNetworkFile(networkFile);
+            } catch (error) {
+                if (!(error instanceof ConfigError)) throw error;
+                problems.push(...error.problems);
+            }
+        }
+    }
+
+    let deploy: DeployTarget | undefined;
+    if (stackConfig.success && network) {
+        const located = source.problemAt(at(DEPLOY_KEY), "");
+        const where = { file: located.file, line: located.line, column: located.column, path: located.path };
+        try {
+            deploy = resolveDeployTarget(network, stackConfig.data[DEPLOY_KEY], where);
+        } catch (error) {
+            if (!(error instanceof ConfigError)) throw error;
+            problems.push(...error.problems);
+        }
+    }
+
+    if (problems.length > 0 || !network || !deploy) throw new ConfigError(problems);
+    return { stack, stackFile, networkFile, network, deploy, config, secretKeys };
+}
+
+/** The `config:` mapping of a stack file ({} when there is none), or undefined after reporting why it is not one. */
+function writtenConfig(source: YamlSource, problems: Problem[]): Record<string, unknown> | undefined {
+    const root = source.value;
+    if (root === undefined || root === null) return {};
+    if (typeof root !== "object" || Array.isArray(root)) {
+        problems.push(source.problemAt([], `expected stack settings (a mapping with a 'config:' key), found ${describeFound(root)}`));
+        return undefined;
+    }
+    const { present, value } = lookup(root, ["config"]);
+    if (!present) return {};
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        problems.push(source.problemAt(["config"], `expected a mapping of config keys, found ${describeFound(value)}`));
+        return undefined;
+    }
+    return value as Record<string, unknown>;
+}
+
+function readConfigFile(file: string, what: string): string {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const reason =
+            code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : String(error);
+        throw new ConfigError([{ file, path: "", message: `cannot read ${what}: ${reason}` }]);
+    }
+}
+
+function availableStacks(stacksDir: string): string[] {
+    let names: string[];
+    try {
+        names = fs.readdirSync(stacksDir);
+    } catch {
+        return [];
+    }
+    return names
+        .map((name) => /^Pulumi\.(.+)\.ya?ml$/.exec(name)?.[1])
+        .filter((name): name is string => name !== undefined)
+        .sort();
+}
+
+function displayPath(file: string): string {
+    return path.relative(process.cwd(), file) || ".";
+}
+
+/**
+ * The config as the Pulumi program sees it. A key written without a namespace belongs to the
+ * project (`network` is `ledgerfleet:network`); `keyOf` maps a namespaced key back to how it is
+ * written, for positions.
+ */
+function pulumiConfig(written: Record<string, unknown>): {
+    config: Record<string, string>;
+    secretKeys: string[];
+    keyOf: Map<string, string>;
+} {
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const keyOf = new Map<string, string>();
+    for (const [asWritten, value] of Object.entries(written)) {
+        const key = asWritten.includes(":") ? asWritten : `${PROJECT}:${asWritten}`;
+        if (keyOf.has(key)) continue; // reported by configKeyProblems
+        keyOf.set(key, asWritten);
+        if (containsSecret(value)) {
+            config[key] = SECRET_PLACEHOLDER;
+            secretKeys.push(key);
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value ?? null);
+        }
+    }
+    return { config, secretKeys, keyOf };
+}
+
+function containsSecret(value: unknown): boolean {
+    if (isSecureValue(value)) return true;
+    if (value === null || typeof value !== "object") return false;
+    return Object.values(value).some(containsSecret);
+}
+
+/** Two spellings of one key, and near misses of the project's keys (a typo would be ignored). */
+function configKeyProblems(written: Record<string, unknown>, keyOf: Map<string, string>, source: YamlSource): Problem[] {
+    const problems: Problem[] = [];
+    for (const asWritten of Object.keys(written)) {
+        const key = asWritten.includes(":") ? asWritten : `${PROJECT}:${asWritten}`;
+        const first = keyOf.get(key);
+        if (first !== undefined && first !== asWritten) {
+            problems.push(source.problemAt(["config", asWritten], `duplicate key: '${asWritten}' and '${first}' both set ${key}`, "key"));
+            continue;
+        }
+        if (!key.startsWith(`${PROJECT}:`) || PROJECT_KEYS.includes(key)) continue;
+        const name = key.slice(PROJECT.length + 1);
+        const near = PROJECT_KEYS.find((known) => editDistance(name, known.slice(PROJECT.length + 1)) <= 2);
+        if (near !== undefined) {
+            problems.push(source.problemAt(["config", asWritten], `unknown key '${asWritten}' (did you mean '${near}'?)`, "key"));
+        }
+    }
+    return problems;
+}

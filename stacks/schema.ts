@@ -1,0 +1,182 @@
+// The network file and stack-config schema. Everything a stack deploys is described here;
+// every other layer receives the parsed, defaulted `NetworkConfig` and never re-validates it.
+import { z } from "zod";
+import { isValidPublicKey } from "../frameworks/besu/keys";
+
+/** A DNS label: lower-case letters, digits and '-', starting with a letter, at most `max` chars. */
+const dnsLabel = (max: number) =>
+    z
+        .string()
+        .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, {
+            error: "expected a DNS label: lower-case letters, digits and '-', starting with a letter",
+        })
+        .max(max);
+
+const dnsName = z
+    .string()
+    .regex(/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/, {
+        error: "expected a DNS domain such as ledger.example.com",
+    })
+    .max(200);
+
+/** Kubernetes memory quantity; restricted to Mi/Gi so the JVM heap can be derived from it. */
+export const memoryQuantity = z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, {
+    error: "expected a memory size in Mi or Gi, such as 4Gi or 3584Mi",
+});
+/** Kubernetes CPU quantity: whole cores ("2") or millicores ("500m"). */
+export const cpuQuantity = z.string().regex(/^([1-9][0-9]*m|[1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*)$/, {
+    error: "expected a CPU quantity such as 2, 1.5 or 500m",
+});
+
+export const resourcesSchema = z.strictObject({
+    /** CPU request and limit. */
+    cpu: cpuQuantity.optional(),
+    /** Memory request and limit; the JVM heap is sized from it. */
+    memory: memoryQuantity.optional(),
+    /** Size of the node's data volume. */
+    storageGiB: z.int().min(10).max(64000).optional(),
+});
+
+const poolSchema = z.strictObject({
+    machine: z.string().min(1),
+    min: z.int().min(0),
+    max: z.int().min(1),
+});
+
+const poolsSchema = z.strictObject({
+    system: poolSchema.optional(),
+    ledger: poolSchema.optional(),
+});
+
+export const existingRegionSchema = z.strictObject({
+    cloud: z.literal("existing"),
+    /** kubeconfig context of the cluster (as in `kubectl config get-contexts`). */
+    kubeconfigContext: z.string().min(1),
+    /** Path to a kubeconfig file; the user's default kubeconfig when left out. */
+    kubeconfig: z.string().min(1).optional(),
+    /** StorageClass for node volumes; it should have reclaimPolicy Retain. */
+    storageClass: dnsLabel(63).default("standard"),
+    /** How each node's P2P endpoint is exposed: a LoadBalancer (default) or a NodePort. */
+    p2pServiceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
+    /** Failure domain this region counts as, e.g. the data centre of an on-premises cluster. */
+    failureDomain: z.string().min(1).optional(),
+});
+
+// Cloud regions are part of the model from the start; their adapters land in a later release,
+// so the loader rejects them with a clear message (see `checkNetwork` in validate.ts).
+const cloudRegionFields = {
+    region: z.string().min(1),
+    pools: poolsSchema.optional(),
+};
+export const awsRegionSchema = z.strictObject({ cloud: z.literal("aws"), ...cloudRegionFields });
+export const gcpRegionSchema = z.strictObject({ cloud: z.literal("gcp"), ...cloudRegionFields });
+export const alicloudRegionSchema = z.strictObject({ cloud: z.literal("alicloud"), ...cloudRegionFields });
+
+export const regionSchema = z.discriminatedUnion("cloud", [
+    existingRegionSchema,
+    awsRegionSchema,
+    gcpRegionSchema,
+    alicloudRegionSchema,
+]);
+
+export const SUPPORTED_CLOUDS: readonly string[] = ["existing"];
+
+const publicKeySchema = z
+    .string()
+    .regex(/^0x([0-9a-fA-F]{128}|04[0-9a-fA-F]{128})$/, {
+        error: "expected a 64-byte secp256k1 public key as 0x-prefixed hex (128 hex digits, as `besu public-key export` prints)",
+        // Only a well-formed key is checked for being on the curve: one message per mistake.
+        abort: true,
+    })
+    .refine(isValidPublicKey, {
+        error: "expected a public key on the secp256k1 curve, but this value is not a curve point (re-export it with `besu public-key export`)",
+    });
+
+export const nodeSchema = z
+    .strictObject({
+        name: dnsLabel(30),
+        role: z.enum(["validator", "rpc"]),
+        /** Region id (a key of `regions`). */
+        region: dnsLabel(30),
+        /**
+         * Bring your own key: the node's public key. Its private key comes from the secret stack
+         * config `ledgerfleet:nodeKeys` (entry "<ledger>/<node>") or from `keySecret`.
+         * When left out, the program generates the key and protects it from replacement.
+         */
+        publicKey: publicKeySchema.optional(),
+        /** An existing Kubernetes Secret in the ledger's namespace holding the private key (hex). */
+        keySecret: z.strictObject({ name: dnsLabel(253), key: z.string().min(1).default("key") }).optional(),
+        resources: resourcesSchema.optional(),
+    })
+    .refine((n) => n.keySecret === undefined || n.publicKey !== undefined, {
+        error: "keySecret needs publicKey: the peer list and genesis are built from the public key",
+        path: ["keySecret"],
+    });
+
+export const ledgerSchema = z.strictObject({
+    framework: z.literal("besu"),
+    consensus: z.literal("qbft"),
+    chainId: z.int().min(1).max(2 ** 53 - 1),
+    /** Container image; pin it by digest (`name:tag@sha256:...`). */
+    image: z.string().min(1),
+    blockPeriodSeconds: z.int().min(1).max(60).default(2),
+    epochLength: z.int().min(1).default(30000),
+    requestTimeoutSeconds: z.int().min(1).default(4),
+    /** Block gas limit. */
+    gasLimit: z.int().min(5000).max(2 ** 53 - 1).default(0x1fffffffffffff),
+    /** Default resources per role; a node's own `resources` override them. */
+    resources: z
+        .strictObject({ validator: resourcesSchema.optional(), rpc: resourcesSchema.optional() })
+        .optional(),
+    nodes: z.array(nodeSchema).min(1),
+});
+
+export const tenantSchema = z.strictObject({
+    id: dnsLabel(30),
+    /** The shared ledger this tenant transacts on. */
+    ledger: dnsLabel(30).optional(),
+    /** Dedicated ledger on shared infrastructure (placed by the scheduler in a later release). */
+    dedicated: z.strictObject({ validators: z.int().min(4) }).optional(),
+    tps: z.number().positive(),
+    weight: z.number().positive().default(1),
+    storageGiB: z.int().min(1).optional(),
+    residency: z.strictObject({ clouds: z.array(z.enum(["aws", "gcp", "alicloud", "existing"])).min(1) }).optional(),
+});
+
+export const networkSchema = z.strictObject({
+    name: dnsLabel(20),
+    /** Node endpoints are `<ledger>-<node>.<region>.<domain>`. */
+    domain: dnsName,
+    regions: z.record(dnsLabel(30), regionSchema),
+    ledgers: z.record(dnsLabel(20), ledgerSchema),
+    tenants: z.array(tenantSchema).default([]),
+});
+
+export type NetworkConfig = z.output<typeof networkSchema>;
+export type RegionConfig = z.output<typeof regionSchema>;
+export type ExistingRegionConfig = z.output<typeof existingRegionSchema>;
+export type LedgerConfig = z.output<typeof ledgerSchema>;
+export type NodeConfig = z.output<typeof nodeSchema>;
+export type TenantConfig = z.output<typeof tenantSchema>;
+export type Resources = z.output<typeof resourcesSchema>;
+
+/** What a stack deploys: `all` regions, the `global` identities, or one `region:<id>`. */
+export type DeployTarget = { kind: "all" } | { kind: "global" } | { kind: "region"; region: string };
+
+export const deploySchema = z
+    .string()
+    .regex(/^(all|global|region:[a-z][a-z0-9-]*)$/, { error: "expected all, global or region:<region-id>" })
+    .default("all");
+
+/** The `config:` block of `stacks/Pulumi.<stack>.yaml`; other namespaces pass through. */
+export const stackConfigSchema = z.looseObject({
+    "ledgerfleet:network": z.string().min(1),
+    "ledgerfleet:deploy": deploySchema,
+    /** Name of the global stack a `region:<id>` stack reads identities from (`org/project/stack`). */
+    "ledgerfleet:globalStack": z.string().min(1).optional(),
+});
+
+export function parseDeployTarget(value: string): DeployTarget {
+    if (value === "all" || value === "global") return { kind: value };
+    return { kind: "region", region: value.slice("region:".length) };
+}

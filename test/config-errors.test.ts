@@ -1,0 +1,182 @@
+// What an operator sees when a network file is wrong: file, line:column, key path, and what was
+// expected against what was found, for every problem at once.
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatProblems, loadNetworkFile, parseNetworkText } from "../stacks/load";
+import { configError, networkWith, shown, writeFiles } from "./fixtures/config/network";
+
+/** Writes the network text to a temp file and returns the loader's formatted message for it. */
+function problemsIn(text: string): { file: string; message: string; lines: string[] } {
+    const file = path.join(writeFiles({ "network.yaml": text }), "network.yaml");
+    const { message } = configError(() => loadNetworkFile(file));
+    return { file: shown(file), message, lines: message.split("\n") };
+}
+
+// A valid secp256k1 public key (the generator point G) and a 64-byte value that is no curve point.
+const G = "0x79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798483ada7726a3c4655da4fbfc0e1108a8fd17b448a68554199c47d08ffb10d4b8";
+const OFF_CURVE = `0x${"00".repeat(63)}01`;
+
+describe("network file problems", () => {
+    it("the base fixture is valid, so each test below shows exactly its own mistake", () => {
+        const network = parseNetworkText(networkWith({}), "network.yaml");
+        expect(network.ledgers.main.nodes).toHaveLength(4);
+    });
+
+    it("a YAML syntax error is reported with the parser's line and column", () => {
+        const { file, lines } = problemsIn(networkWith({ 4: "  fra: { cloud: existing, kubeconfigContext: fra" }));
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(new RegExp(`^${escape(file)}:\\d+:\\d+: invalid YAML: `));
+        expect(lines[0]).not.toContain("\n");
+    });
+
+    it("an unknown key names the key and suggests the one that was meant", () => {
+        const { file, lines } = problemsIn(networkWith({ 13: "      - { name: val-1, role: validator, regoin: fra }" }));
+        expect(lines).toContain(`${file}:13:41: ledgers.main.nodes[0].regoin: unknown key 'regoin' (did you mean 'region'?)`);
+        // the key it replaced is now missing: reported at the node's mapping
+        expect(lines).toContain(`${file}:13:9: ledgers.main.nodes[0].region: missing required key 'region': expected a string`);
+    });
+
+    it("an unknown key with no close match lists the keys that are allowed", () => {
+        const { file, lines } = problemsIn(networkWith({ 2: "domain: atlas.ledger.example\nowner: ops" }));
+        expect(lines).toContain(`${file}:3:1: owner: unknown key 'owner'; expected one of: name, domain, regions, ledgers, tenants`);
+    });
+
+    it("a value of the wrong type says what was expected and what was found", () => {
+        const { file, lines } = problemsIn(networkWith({ 10: '    chainId: "1337"' }));
+        expect(lines).toEqual([`${file}:10:14: ledgers.main.chainId: expected an integer, found string "1337"`]);
+    });
+
+    it("a value outside an enum lists the allowed values", () => {
+        const { file, lines } = problemsIn(networkWith({ 15: "      - { name: val-3, role: validatr, region: ams }" }));
+        expect(lines).toContain(`${file}:15:30: ledgers.main.nodes[2].role: expected "validator" or "rpc", found string "validatr"`);
+    });
+
+    it("a duplicate node name within a ledger says where the first one is", () => {
+        const { file, lines } = problemsIn(networkWith({ 14: "      - { name: val-1, role: validator, region: fra }" }));
+        expect(lines).toEqual([
+            `${file}:14:17: ledgers.main.nodes[1].name: duplicate node name 'val-1' in ledger 'main': first used by nodes[0], line 13`,
+        ]);
+    });
+
+    it("a duplicate region id is reported as such, and other problems still are", () => {
+        const { file, lines } = problemsIn(
+            networkWith({ 5: "  ams: { cloud: existing, kubeconfigContext: ams }\n  fra: { cloud: existing, kubeconfigContext: fra2 }", 10: "    chainId: -1" }),
+        );
+        expect(lines).toEqual([
+            `${file}:6:3: regions.fra: duplicate region id 'fra': first defined at line 4`,
+            `${file}:11:14: ledgers.main.chainId: expected a number >= 1, found number -1`,
+        ]);
+    });
+
+    it("any other duplicate key is reported with its path", () => {
+        const { file, lines } = problemsIn(networkWith({ 10: "    chainId: 1337\n    chainId: 1338" }));
+        expect(lines).toEqual([`${file}:11:5: ledgers.main.chainId: duplicate key 'chainId': first defined at line 10`]);
+    });
+
+    it("a QBFT ledger with fewer than 4 validators is rejected with its count", () => {
+        const { file, lines } = problemsIn(networkWith({ 16: "      - { name: rpc-1, role: rpc, region: ams }" }));
+        expect(lines).toEqual([
+            `${file}:12:5: ledgers.main.nodes: expected at least 4 validators for QBFT (BFT needs n >= 3f+1 with f >= 1), found 3`,
+        ]);
+    });
+
+    it("a public key that is not a point on secp256k1 is reported at the key", () => {
+        const { file, lines } = problemsIn(networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${OFF_CURVE}" }` }));
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(
+            new RegExp(`^${escape(file)}:13:65: ledgers\\.main\\.nodes\\[0\\]\\.publicKey: expected a public key on the secp256k1 curve, .*found string "0x0000`),
+        );
+    });
+
+    it("a malformed public key is reported once, as malformed", () => {
+        const { file, lines } = problemsIn(networkWith({ 13: '      - { name: val-1, role: validator, region: fra, publicKey: "0x1234" }' }));
+        expect(lines).toEqual([
+            `${file}:13:65: ledgers.main.nodes[0].publicKey: expected a 64-byte secp256k1 public key as 0x-prefixed hex (128 hex digits, as \`besu public-key export\` prints), found string "0x1234"`,
+        ]);
+    });
+
+    it("two nodes of a ledger with the same public key are rejected", () => {
+        const { file, lines } = problemsIn(
+            networkWith({
+                13: `      - { name: val-1, role: validator, region: fra, publicKey: "${G}" }`,
+                14: `      - { name: val-2, role: validator, region: fra, publicKey: "0x04${G.slice(2).toUpperCase()}" }`,
+            }),
+        );
+        expect(lines).toEqual([
+            `${file}:14:65: ledgers.main.nodes[1].publicKey: public key already used by node 'val-1' (nodes[0], line 13): every node needs its own key`,
+        ]);
+    });
+
+    it("a node in a region that is not defined lists the regions", () => {
+        const { file, lines } = problemsIn(networkWith({ 15: "      - { name: val-3, role: validator, region: amx }" }));
+        expect(lines).toEqual([
+            `${file}:15:49: ledgers.main.nodes[2].region: expected a region id defined under 'regions' (fra, ams), found 'amx' (did you mean 'ams'?)`,
+        ]);
+    });
+
+    it("a cloud region is rejected because only existing clusters are supported in this version", () => {
+        const { file, lines } = problemsIn(networkWith({ 5: "  ams: { cloud: aws, region: eu-west-1 }" }));
+        expect(lines).toEqual([
+            `${file}:5:17: regions.ams.cloud: cloud 'aws' cannot be deployed yet: its adapter is not available in this version; only 'existing' is supported (an existing Kubernetes cluster, selected with kubeconfigContext)`,
+        ]);
+    });
+
+    it("tenant problems: unknown ledger, both ledger and dedicated, neither, duplicate id", () => {
+        const { file, lines } = problemsIn(
+            networkWith({
+                18: [
+                    "  - { id: loyalty, ledger: mian, tps: 10 }",
+                    "  - { id: loyalty, ledger: main, dedicated: { validators: 4 }, tps: 5 }",
+                    "  - { id: payroll, tps: 5 }",
+                ].join("\n"),
+            }),
+        );
+        expect(lines).toEqual([
+            `${file}:18:28: tenants[0].ledger: expected a ledger defined under 'ledgers' (main), found 'mian' (did you mean 'main'?)`,
+            `${file}:19:11: tenants[1].id: duplicate tenant id 'loyalty': first used by tenants[0], line 18`,
+            `${file}:19:34: tenants[1].dedicated: expected either 'ledger' (share a ledger) or 'dedicated' (a ledger of its own), found both`,
+            `${file}:20:5: tenants[2]: expected either 'ledger: <name>' (share a ledger) or 'dedicated: { validators: <n> }' (a ledger of its own), found neither`,
+        ]);
+    });
+
+    it("a file with three different problems reports all three at once, in file order", () => {
+        const { file, lines } = problemsIn(
+            networkWith({
+                4: "  fra: { cloud: existing, kubeconfigContext: fra, storageClas: fast }",
+                10: "    chainId: twelve",
+                14: "      - { name: val-1, role: validator, region: fra }",
+            }),
+        );
+        expect(lines).toEqual([
+            `${file}:4:51: regions.fra.storageClas: unknown key 'storageClas' (did you mean 'storageClass'?)`,
+            `${file}:10:14: ledgers.main.chainId: expected an integer, found string "twelve"`,
+            `${file}:14:17: ledgers.main.nodes[1].name: duplicate node name 'val-1' in ledger 'main': first used by nodes[0], line 13`,
+        ]);
+    });
+
+    it("problems carry structured positions, and the formatted text has no stack trace", () => {
+        const error = configError(() => parseNetworkText(networkWith({ 10: "    chainId: 0" }), "stacks/networks/x.yaml"));
+        expect(error.problems).toEqual([
+            {
+                file: path.resolve("stacks/networks/x.yaml"),
+                line: 10,
+                column: 14,
+                path: "ledgers.main.chainId",
+                message: "expected a number >= 1, found number 0",
+            },
+        ]);
+        expect(error.message).toBe("stacks/networks/x.yaml:10:14: ledgers.main.chainId: expected a number >= 1, found number 0");
+        for (const text of [error.message, formatProblems(error.problems), String(error.stack)]) {
+            expect(text).not.toMatch(/^\s+at /m);
+        }
+    });
+
+    it("an empty file says what a network file must contain", () => {
+        const { file, lines } = problemsIn("");
+        expect(lines).toEqual([`${file}:1:1: expected a mapping, found an empty value`]);
+    });
+});
+
+function escape(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,172 @@
+// Loading a stack: the stack file, the network file it names, and the deploy target, as the
+// CLI and the Pulumi program see them.
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadStack, parseNetworkText, resolveDeployTarget } from "../stacks/load";
+import { configError, networkWith, shown, writeFiles } from "./fixtures/config/network";
+
+const STACKS = path.resolve(__dirname, "../stacks");
+
+/** A stacks dir with one network file and the given stack files. */
+function stacksDir(stackFiles: Record<string, string>, network = networkWith({})): string {
+    return writeFiles({ "networks/net.yaml": network, ...stackFiles });
+}
+
+describe("the example network", () => {
+    const loaded = loadStack(STACKS, "dev");
+    const nodes = loaded.network.ledgers.main.nodes;
+    const validators = nodes.filter((n) => n.role === "validator");
+
+    it("the dev stack deploys the whole atlas network from one stack", () => {
+        expect(loaded.stackFile).toBe(path.join(STACKS, "Pulumi.dev.yaml"));
+        expect(loaded.networkFile).toBe(path.join(STACKS, "networks/atlas.yaml"));
+        expect(loaded.deploy).toEqual({ kind: "all" });
+        expect(loaded.config).toEqual({ "ledgerfleet:network": "networks/atlas.yaml", "ledgerfleet:deploy": "all" });
+        expect(loaded.secretKeys).toEqual([]);
+    });
+
+    it("has 7 validators and 2 RPC nodes over at least 4 existing-cluster regions", () => {
+        expect(loaded.network.name).toBe("atlas");
+        expect(validators).toHaveLength(7);
+        expect(nodes.filter((n) => n.role === "rpc")).toHaveLength(2);
+        const regions = Object.values(loaded.network.regions);
+        expect(regions.length).toBeGreaterThanOrEqual(4);
+        expect(regions.every((r) => r.cloud === "existing")).toBe(true);
+    });
+
+    it("survives the loss of any one region: no region holds more than f = 2 validators", () => {
+        const perRegion = new Map<string, number>();
+        for (const v of validators) perRegion.set(v.region, (perRegion.get(v.region) ?? 0) + 1);
+        const f = Math.floor((validators.length - 1) / 3);
+        expect(f).toBe(2);
+        expect(Math.max(...perRegion.values())).toBeLessThanOrEqual(f);
+    });
+
+    it("puts its RPC nodes in different regions and pins the image by digest", () => {
+        const rpcRegions = nodes.filter((n) => n.role === "rpc").map((n) => n.region);
+        expect(new Set(rpcRegions).size).toBe(rpcRegions.length);
+        expect(loaded.network.ledgers.main.image).toMatch(/^hyperledger\/besu:25\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+    });
+
+    it("has tenants that share the main ledger", () => {
+        expect(loaded.network.tenants.length).toBeGreaterThanOrEqual(1);
+        expect(loaded.network.tenants.every((t) => t.ledger === "main")).toBe(true);
+    });
+});
+
+describe("stack files", () => {
+    it("an unknown stack names the missing file and lists the stacks there are", () => {
+        const dir = stacksDir({
+            "Pulumi.dev.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n",
+            "Pulumi.prod-fra.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n",
+        });
+        const error = configError(() => loadStack(dir, "prod"));
+        expect(error.message).toBe(
+            `${shown(path.join(dir, "Pulumi.prod.yaml"))}: unknown stack 'prod': expected a stack file Pulumi.prod.yaml, found none; ` +
+                `available stacks in ${shown(dir)}: dev, prod-fra`,
+        );
+    });
+
+    it("a missing network file is reported at the ledgerfleet:network line of the stack file", () => {
+        const dir = stacksDir({ "Pulumi.dev.yaml": "config:\n  ledgerfleet:network: networks/nett.yaml\n" });
+        const error = configError(() => loadStack(dir, "dev"));
+        expect(error.message).toBe(
+            `${shown(path.join(dir, "Pulumi.dev.yaml"))}:2:24: config.ledgerfleet:network: network file not found: ` +
+                `expected ${shown(path.join(dir, "networks/nett.yaml"))} (the path is relative to ${shown(dir)}), found no such file`,
+        );
+    });
+
+    it("a deploy target naming no region says which regions exist", () => {
+        const dir = stacksDir({
+            "Pulumi.fra.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:deploy: region:frankfurt\n",
+        });
+        const error = configError(() => loadStack(dir, "fra"));
+        expect(error.message).toBe(
+            `${shown(path.join(dir, "Pulumi.fra.yaml"))}:3:23: config.ledgerfleet:deploy: ` +
+                `region 'frankfurt' is not defined in network 'atlas'; its regions are: fra, ams`,
+        );
+    });
+
+    it("a region stack deploys that region", () => {
+        const dir = stacksDir({ "Pulumi.ams.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:deploy: region:ams\n" });
+        expect(loadStack(dir, "ams").deploy).toEqual({ kind: "region", region: "ams" });
+    });
+
+    it("a malformed deploy value says what the allowed forms are", () => {
+        const dir = stacksDir({ "Pulumi.x.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:deploy: everything\n" });
+        const error = configError(() => loadStack(dir, "x"));
+        expect(error.message).toBe(
+            `${shown(path.join(dir, "Pulumi.x.yaml"))}:3:23: config.ledgerfleet:deploy: expected all, global or region:<region-id>, found string "everything"`,
+        );
+    });
+
+    it("a mistyped ledgerfleet key is reported instead of silently ignored", () => {
+        const dir = stacksDir({ "Pulumi.x.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:deploi: region:ams\n" });
+        const error = configError(() => loadStack(dir, "x"));
+        expect(error.message).toBe(
+            `${shown(path.join(dir, "Pulumi.x.yaml"))}:3:3: config.ledgerfleet:deploi: unknown key 'ledgerfleet:deploi' (did you mean 'ledgerfleet:deploy'?)`,
+        );
+    });
+
+    it("problems in the network file come out with the network file's name, with the stack's own problems", () => {
+        const dir = stacksDir(
+            { "Pulumi.x.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:deploi: all\n" },
+            networkWith({ 10: "    chainId: 1.5" }),
+        );
+        const error = configError(() => loadStack(dir, "x"));
+        expect(error.message.split("\n")).toEqual([
+            `${shown(path.join(dir, "Pulumi.x.yaml"))}:3:3: config.ledgerfleet:deploi: unknown key 'ledgerfleet:deploi' (did you mean 'ledgerfleet:deploy'?)`,
+            `${shown(path.join(dir, "networks/net.yaml"))}:10:14: ledgers.main.chainId: expected an integer, found number 1.5`,
+        ]);
+    });
+
+    it("config values read as Pulumi would: strings as written, others JSON, secrets not decrypted", () => {
+        const dir = stacksDir({
+            "Pulumi.x.yaml": [
+                "encryptionsalt: v1:abc",
+                "config:",
+                "  ledgerfleet:network: networks/net.yaml",
+                "  ledgerfleet:nodeKeys:",
+                "    secure: v1:c2VjcmV0",
+                "  ledgerfleet:replicas: 3",
+                "  kubernetes:enableServerSideApply: true",
+                "  ledgerfleet:labels: { team: ledger }",
+                "",
+            ].join("\n"),
+        });
+        const loaded = loadStack(dir, "x");
+        expect(loaded.config).toEqual({
+            "ledgerfleet:network": "networks/net.yaml",
+            "ledgerfleet:nodeKeys": "[secret: cannot decrypt offline]",
+            "ledgerfleet:replicas": "3",
+            "kubernetes:enableServerSideApply": "true",
+            "ledgerfleet:labels": '{"team":"ledger"}',
+        });
+        expect(loaded.secretKeys).toEqual(["ledgerfleet:nodeKeys"]);
+        expect(loaded.deploy).toEqual({ kind: "all" });
+    });
+
+    it("a stack file without the network key says which key is missing", () => {
+        const dir = stacksDir({ "Pulumi.x.yaml": "config:\n  ledgerfleet:deploy: all\n" });
+        const error = configError(() => loadStack(dir, "x"));
+        expect(error.message).toBe(
+            `${shown(path.join(dir, "Pulumi.x.yaml"))}:1:1: config.ledgerfleet:network: missing required key 'ledgerfleet:network': expected a string`,
+        );
+    });
+});
+
+describe("resolveDeployTarget", () => {
+    const network = parseNetworkText(networkWith({}), "net.yaml");
+    const where = { file: path.resolve("cli-args"), path: "--deploy" };
+
+    it("accepts all, global and a defined region", () => {
+        expect(resolveDeployTarget(network, "all", where)).toEqual({ kind: "all" });
+        expect(resolveDeployTarget(network, "global", where)).toEqual({ kind: "global" });
+        expect(resolveDeployTarget(network, "region:fra", where)).toEqual({ kind: "region", region: "fra" });
+    });
+
+    it("an undefined region suggests the close one and lists all", () => {
+        const error = configError(() => resolveDeployTarget(network, "region:frx", where));
+        expect(error.message).toBe("cli-args: --deploy: region 'frx' is not defined in network 'atlas' (did you mean 'fra'?); its regions are: fra, ams");
+    });
+});

@@ -77,10 +77,13 @@ export function ledgerNamespace<S = string>(v: LedgerNamespaceValues<S>): KubeOb
         },
     };
 
+    // The same object, to the byte, in every region (labels included, so no region label): a diff
+    // or checksum of the manifests across regions shows at once that the chain's genesis agrees.
+    const { [REGION_LABEL]: _region, ...sameEverywhere } = ledgerLabels(v, "ledger");
     const genesis: KubeObject = {
         apiVersion: "v1",
         kind: "ConfigMap",
-        metadata: meta(GENESIS_CONFIGMAP, "ledger"),
+        metadata: { name: GENESIS_CONFIGMAP, namespace: v.namespace, labels: sameEverywhere },
         data: { [GENESIS_FILE]: v.genesisJson },
     };
 

@@ -34,7 +34,6 @@ export interface LedgerPeerValues<S = string> {
     image: string;
     /** External stable endpoint "<ledger>-<node>.<region>.<domain>". */
     p2pHost: string;
-    p2pServiceType: "LoadBalancer" | "NodePort";
     storageClass: string;
     resources: { cpu: string; memory: string; storageGiB: number };
     /** Contents of config.toml (from frameworks/besu). */
@@ -110,9 +109,11 @@ export function peerConfigHash(configToml: string, staticNodesJson: string): str
  * a validator, no genesis lists), silently forking the peer list. Syntax per Besu's CLI subcommands
  * reference (besu-docs public-networks/reference/cli/subcommands.md, `public-key export`):
  *   besu public-key export [--node-private-key-file=<file>] [--to=<key-file>] [--ec-curve=<name>]
- * It writes 0x + 128 hex. The docs warn that without --node-private-key-file/--data-path Besu silently
- * generates a new key, and that a missing key file is generated too: hence the explicit file check,
- * and --data-path on the writable /tmp (a parent option, so before the subcommand).
+ * (--node-private-key-file on the subcommand since Besu 21.10, hyperledger/besu#2801.) The file holds
+ * the key 0x-prefixed; the comparison ignores a 0x prefix and hex case. The docs warn that without
+ * --node-private-key-file/--data-path Besu silently generates a new key, and the node-keys page that
+ * a missing key file is generated too: hence the explicit file check, and --data-path on the
+ * writable /tmp (a parent option, so before the subcommand).
  * Values reach the script as environment variables, never spliced into it.
  */
 const VERIFY_KEY_SCRIPT = [
@@ -206,7 +207,8 @@ export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
         // adapters later pin that address, so the name in every peer's enode URL stays valid.
         metadata: nodeMeta(v, `${v.node}-p2p`, { "external-dns.alpha.kubernetes.io/hostname": v.p2pHost }),
         spec: {
-            type: v.p2pServiceType,
+            // A LoadBalancer keeps port 30303 outside, which every enode names; a NodePort would not.
+            type: "LoadBalancer",
             // Local: no second hop through another node, and peers' real source addresses survive.
             externalTrafficPolicy: "Local",
             // P2P must not wait for readiness: an rpc node is not ready without peers, and could
@@ -267,8 +269,7 @@ function statefulSet<S>(v: LedgerPeerValues<S>, configHash: S | string): KubeObj
         capabilities: { drop: ["ALL"] },
         seccompProfile: { type: "RuntimeDefault" },
     };
-    const keyDir = posix.dirname(PATHS.nodeKey);
-    const keyMount = { name: "node-key", mountPath: keyDir, readOnly: true };
+    const keyMount = { name: "node-key", mountPath: posix.dirname(PATHS.nodeKey), readOnly: true };
     const tmpMount = { name: "tmp", mountPath: PATHS.tmp };
     // Requests equal limits in both containers: the pod is Guaranteed QoS only if every container,
     // init containers included, has them equal. The init container's share costs nothing extra: a
@@ -301,13 +302,7 @@ function statefulSet<S>(v: LedgerPeerValues<S>, configHash: S | string): KubeObj
         image: v.image,
         args: [`--config-file=${PATHS.config}`],
         env: [{ name: "BESU_OPTS", value: besuOpts(v.resources.memory) }],
-        ports: [
-            { name: "p2p-tcp", containerPort: PORTS.p2p, protocol: "TCP" },
-            { name: "p2p-udp", containerPort: PORTS.p2p, protocol: "UDP" },
-            { name: "rpc-http", containerPort: PORTS.rpcHttp, protocol: "TCP" },
-            { name: "rpc-ws", containerPort: PORTS.rpcWs, protocol: "TCP" },
-            { name: "metrics", containerPort: PORTS.metrics, protocol: "TCP" },
-        ],
+        ports: [...P2P_PORTS, ...RPC_PORTS, METRICS_PORT].map(({ name, port, protocol }) => ({ name, containerPort: port, protocol })),
         resources: { requests: nodeResources, limits: nodeResources },
         securityContext: containerSecurity,
         // Opening a large database and replaying the trie after a restart can take many minutes:

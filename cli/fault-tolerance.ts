@@ -3,7 +3,7 @@
 import type { NetworkConfig } from "../stacks/schema";
 
 export interface DomainRow {
-    /** "region", "failure domain" or "cloud". */
+    /** "region" or "cloud". */
     level: string;
     domain: string;
     validators: number;
@@ -22,14 +22,23 @@ export function maxFaulty(validators: number): number {
     return Math.max(0, Math.floor((validators - 1) / 3));
 }
 
+/**
+ * The cloud-level failure domain of a region: the provider for aws/gcp/alicloud; for an existing
+ * (on-premises) cluster its own failure domain, so four data centres count as four domains.
+ */
+export function cloudDomain(network: NetworkConfig, regionId: string): string {
+    const region = network.regions[regionId];
+    if (region === undefined) return "unknown";
+    return region.cloud === "existing" ? `existing:${region.failureDomain ?? regionId}` : region.cloud;
+}
+
 export function faultTolerance(network: NetworkConfig): LedgerTolerance[] {
     return Object.entries(network.ledgers).map(([ledger, config]) => {
         const validators = config.nodes.filter((n) => n.role === "validator");
         const f = maxFaulty(validators.length);
         const levels: [string, (region: string) => string][] = [
             ["region", (r) => r],
-            ["failure domain", (r) => { const c = network.regions[r]; return c?.cloud === "existing" ? (c.failureDomain ?? r) : r; }],
-            ["cloud", (r) => network.regions[r]?.cloud ?? "unknown"],
+            ["cloud", (r) => cloudDomain(network, r)],
         ];
         const rows: DomainRow[] = [];
         for (const [level, domainOf] of levels) {

@@ -8,7 +8,11 @@ import { plan, writePlan } from "./plan";
 
 export const EXIT = { ok: 0, policy: 1, usage: 2 } as const;
 
-export async function main(argv: readonly string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+interface Output {
+    write(text: string): unknown;
+}
+
+export async function main(argv: readonly string[], io: { out: Output; err: Output } = { out: process.stdout, err: process.stderr }): Promise<number> {
     const program = new Command("ledgerfleet")
         .description("Permissioned ledger networks across clouds, on Pulumi")
         .exitOverride()

@@ -1,7 +1,7 @@
 // Kubernetes objects as `kubectl apply` would take them, rebuilt from what the program registered:
 // manifests/<region-id>/<namespace>/<Kind>-<name>.yaml. Secret data is never written.
 import { stringify } from "yaml";
-import { type Registration, redactSecrets } from "./mocks";
+import { type Registration, redactSecrets, unwrapSecrets } from "./mocks";
 
 /** Cluster-scoped objects (Namespace) go here; "_" cannot start a namespace name, so no clash. */
 export const CLUSTER_SCOPE_DIR = "_cluster";
@@ -27,20 +27,31 @@ function regionOf(r: Registration, byUrn: Map<string, Registration>, network: st
     throw new Error(`internal: ${r.urn} is not inside a Region`);
 }
 
+/** A Secret keeps its keys (so the manifest still says what it holds) but loses every value. */
+function withSecretDataRedacted(inputs: Record<string, unknown>): Record<string, unknown> {
+    if (inputs["kind"] !== "Secret") return inputs;
+    const object = { ...inputs };
+    for (const field of ["data", "stringData"]) {
+        const data = unwrapSecrets(object[field]);
+        if (typeof data === "object" && data !== null) {
+            object[field] = Object.fromEntries(Object.keys(data).map((k) => [k, SECRET_DATA_REDACTED]));
+        } else if (data !== undefined) {
+            object[field] = SECRET_DATA_REDACTED;
+        }
+    }
+    return object;
+}
+
+/** apiVersion, kind and metadata first, as people write manifests; the engine hands keys over sorted. */
+function kubectlOrder(object: Record<string, unknown>): Record<string, unknown> {
+    const { apiVersion, kind, metadata, ...rest } = object;
+    return { apiVersion, kind, metadata, ...rest };
+}
+
 export function renderManifests(registrations: readonly Registration[], network: string): Manifest[] {
     const byUrn = new Map(registrations.map((r) => [r.urn, r]));
     const manifests = registrations.filter(isKubeObject).map((r) => {
-        const object = redactSecrets(r.inputs) as Record<string, unknown>;
-        if (object["kind"] === "Secret") {
-            for (const field of ["data", "stringData"]) {
-                const data = object[field];
-                if (typeof data === "object" && data !== null) {
-                    object[field] = Object.fromEntries(Object.keys(data).map((k) => [k, SECRET_DATA_REDACTED]));
-                } else if (data !== undefined) {
-                    object[field] = SECRET_DATA_REDACTED;
-                }
-            }
-        }
+        const object = kubectlOrder(redactSecrets(withSecretDataRedacted(r.inputs)) as Record<string, unknown>);
         const metadata = (object["metadata"] ?? {}) as { name?: string; namespace?: string };
         const region = regionOf(r, byUrn, network);
         const path = `${region}/${metadata.namespace ?? CLUSTER_SCOPE_DIR}/${String(object["kind"])}-${metadata.name}.yaml`;

@@ -122,6 +122,13 @@ interface RegisterRequest {
     getProtect?(): boolean;
     getObject(): { toJavaScript(): Record<string, unknown> };
 }
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getProperties(): { toJavaScript(): Record<string, unknown> };
+}
 interface RegisterResponse {
     getUrn(): string;
 }
@@ -129,8 +136,10 @@ interface OutputsRequest {
     getUrn(): string;
     getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
+type MonitorCall<Req> = (req: Req, cb: (err: unknown, res?: RegisterResponse) => void) => Promise<void>;
 interface PatchableMonitor {
-    registerResource(req: RegisterRequest, cb: (err: unknown, res?: RegisterResponse) => void): Promise<void>;
+    registerResource: MonitorCall<RegisterRequest>;
+    readResource: MonitorCall<ReadRequest>;
     registerResourceOutputs(req: OutputsRequest, cb: (err: unknown, res?: unknown) => void): void;
 }
 
@@ -148,24 +157,36 @@ export async function installMocks(
     await pulumi.runtime.setMocks(mocks, project, stack, false);
     pulumi.runtime.setAllConfig(config, [...secretKeys]);
     const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
-    const register = monitor.registerResource.bind(monitor);
     let seq = 0;
-    monitor.registerResource = (req, cb) => {
-        const key = `${++seq}`;
-        mocks.notePending(key, {
-            type: req.getType(),
-            name: req.getName(),
-            parent: req.getParent(),
-            provider: req.getProvider(),
-            custom: req.getCustom(),
-            protect: req.getProtect?.() ?? false,
-            inputs: req.getObject().toJavaScript(),
-        });
-        return register(req, (err, res) => {
-            if (!err && res) mocks.noteRegistered(key, res.getUrn(), {});
-            cb(err, res);
-        });
-    };
+    /** Wraps one monitor call so the registration it makes is recorded with its URN. */
+    const recording = <Req>(call: MonitorCall<Req>, describe: (req: Req) => Omit<Registration, "urn" | "state">): MonitorCall<Req> =>
+        (req, cb) => {
+            const key = `${++seq}`;
+            mocks.notePending(key, describe(req));
+            return call(req, (err, res) => {
+                if (!err && res) mocks.noteRegistered(key, res.getUrn(), {});
+                cb(err, res);
+            });
+        };
+    monitor.registerResource = recording(monitor.registerResource.bind(monitor), (req) => ({
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent(),
+        provider: req.getProvider(),
+        custom: req.getCustom(),
+        protect: req.getProtect?.() ?? false,
+        inputs: req.getObject().toJavaScript(),
+    }));
+    // Reads (StackReference, `get` functions) are registrations too: the plan lists them.
+    monitor.readResource = recording(monitor.readResource.bind(monitor), (req) => ({
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent(),
+        provider: req.getProvider(),
+        custom: true,
+        protect: false,
+        inputs: req.getProperties().toJavaScript(),
+    }));
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req, cb) => {
         if (req.getUrn().endsWith(`::${project}-${stack}`) && req.getUrn().includes("pulumi:pulumi:Stack")) {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ledgerPeer, peerConfigHash } from "../charts/ledger-peer";
 import { besuConfigToml, DEFAULT_RESOURCES } from "../frameworks/besu/config";
 import { staticNodesJson } from "../frameworks/besu/genesis";
-import type { ExistingRegionConfig, LedgerConfig, NodeConfig } from "../stacks/schema";
+import type { LedgerConfig, NodeConfig } from "../stacks/schema";
 import type { NodeIdentity } from "./identity";
 import { kubeResource } from "./kube-resource";
 
@@ -19,7 +19,6 @@ export interface LedgerNodeArgs {
     /** The Namespace resource (and anything else) the node's objects must wait for. */
     readonly dependsOn: readonly pulumi.Resource[];
     readonly storageClass: string;
-    readonly p2pServiceType: ExistingRegionConfig["p2pServiceType"];
     /** The region's Kubernetes provider. */
     readonly provider: pulumi.ProviderResource;
 }
@@ -56,7 +55,6 @@ export class LedgerNode extends pulumi.ComponentResource {
             namespace: args.namespace,
             image: args.ledger.image,
             p2pHost: identity.p2pHost,
-            p2pServiceType: args.p2pServiceType,
             storageClass: args.storageClass,
             resources: nodeResources(args.ledger, args.node),
             configToml,

@@ -85,7 +85,6 @@ export class Region extends pulumi.ComponentResource {
                         namespace: ledger.namespace,
                         dependsOn: namespace,
                         storageClass: cluster.storageClass,
-                        p2pServiceType: cluster.p2pServiceType,
                         provider: cluster.provider,
                     },
                     { parent: this },

@@ -56,8 +56,6 @@ export const existingRegionSchema = z.strictObject({
     kubeconfig: z.string().min(1).optional(),
     /** StorageClass for node volumes; it should have reclaimPolicy Retain. */
     storageClass: dnsLabel(63).default("standard"),
-    /** How each node's P2P endpoint is exposed: a LoadBalancer (default) or a NodePort. */
-    p2pServiceType: z.enum(["LoadBalancer", "NodePort"]).default("LoadBalancer"),
     /** Failure domain this region counts as, e.g. the data centre of an on-premises cluster. */
     failureDomain: z.string().min(1).optional(),
 });

@@ -16,5 +16,5 @@ export function existingCluster(name: string, region: ExistingRegionConfig, pare
         },
         { parent },
     );
-    return { provider, storageClass: region.storageClass, p2pServiceType: region.p2pServiceType };
+    return { provider, storageClass: region.storageClass };
 }

@@ -6,6 +6,4 @@ export interface ClusterAccess {
     readonly provider: k8s.Provider;
     /** StorageClass for node volumes (encrypted, reclaimPolicy Retain on the cloud adapters). */
     readonly storageClass: string;
-    /** How each node's P2P endpoint is exposed. */
-    readonly p2pServiceType: "LoadBalancer" | "NodePort";
 }

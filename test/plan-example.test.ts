@@ -1,0 +1,147 @@
+// The example network, planned offline exactly as `npm start` does, checked the way an operator
+// would look at it: per-region objects, one genesis, complete peer lists, no key material.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { decodeRlp } from "ethers";
+import { parse } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Plan, plan, writePlan } from "../cli/plan";
+import { validateKubeObject } from "./helpers/kube-schema";
+import { placeholderKey } from "./helpers/placeholder-keys";
+
+let result: Plan;
+let outDir: string;
+
+function filesUnder(dir: string): string[] {
+    return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+        .sort();
+}
+
+function manifest(region: string, file: string): Record<string, any> {
+    return parse(fs.readFileSync(path.join(outDir, "manifests", region, "atlas-main", file), "utf8"));
+}
+
+beforeAll(async () => {
+    result = await plan({ stack: "dev" });
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerfleet-plan-"));
+    writePlan(result, outDir);
+});
+
+const nodes = () => result.loaded.network.ledgers["main"]!.nodes;
+
+describe("offline plan of the example network", () => {
+    it("puts every node's Kubernetes objects in its own region, and nowhere else", () => {
+        const regions = Object.keys(result.loaded.network.regions);
+        expect(nodes().length).toBe(9);
+        for (const node of nodes()) {
+            for (const file of [`StatefulSet-${node.name}.yaml`, `Service-${node.name}-p2p.yaml`, `Service-${node.name}-rpc.yaml`,
+                `ConfigMap-${node.name}-config.yaml`, `Secret-${node.name}-key.yaml`, `NetworkPolicy-${node.name}.yaml`]) {
+                for (const region of regions) {
+                    expect(fs.existsSync(path.join(outDir, "manifests", region, "atlas-main", file)), `${region}/${file}`).toBe(region === node.region);
+                }
+            }
+        }
+    });
+
+    it("writes a byte-identical genesis to every region whose extraData holds exactly the validators' addresses", () => {
+        const regions = Object.keys(result.loaded.network.regions);
+        const files = regions.map((r) => fs.readFileSync(path.join(outDir, "manifests", r, "atlas-main", "ConfigMap-genesis.yaml")));
+        for (const f of files) expect(f.equals(files[0]!)).toBe(true);
+
+        const genesis = JSON.parse(manifest(regions[0]!, "ConfigMap-genesis.yaml").data["genesis.json"]);
+        const decoded = decodeRlp(genesis.extraData) as unknown[];
+        const expected = nodes().filter((n) => n.role === "validator").map((n) => placeholderKey("main", n.name).address).sort();
+        expect(decoded).toEqual([`0x${"00".repeat(32)}`, expected, [], "0x", []]);
+        expect(genesis.config.chainId).toBe(31337);
+    });
+
+    it("gives every node a peer list naming every other node by its stable endpoint and real public key", () => {
+        for (const node of nodes()) {
+            const config = manifest(node.region, `ConfigMap-${node.name}-config.yaml`);
+            const enodes = (JSON.parse(config.data["static-nodes.json"]) as string[]).sort();
+            const others = nodes().filter((n) => n.name !== node.name);
+            const expected = others
+                .map((n) => `enode://${placeholderKey("main", n.name).publicKeyHex}@main-${n.name}.${n.region}.atlas.ledger.example:30303`)
+                .sort();
+            expect(enodes).toEqual(expected);
+            expect(config.data["config.toml"]).toContain(`p2p-host="main-${node.name}.${node.region}.atlas.ledger.example"`);
+        }
+    });
+
+    it("writes no private key material to plan.json, manifests or the summary", () => {
+        const texts = [result.summary, ...filesUnder(outDir).map((f) => fs.readFileSync(path.join(outDir, f), "utf8"))].map((t) => t.toLowerCase());
+        const secrets = nodes().flatMap((n) => {
+            const k = placeholderKey("main", n.name);
+            return [k.privateKeyHex, k.seedHex, k.seedBase64.toLowerCase()];
+        });
+        expect(secrets.length).toBe(27);
+        for (const secret of secrets) {
+            for (const text of texts) expect(text.includes(secret)).toBe(false);
+        }
+        // The redaction is visible, not silent: the key Secrets say where the data went.
+        const secret = manifest("fra-dc1", "Secret-val-1-key.yaml");
+        expect(secret.stringData).toEqual({ key: "[redacted]" });
+        const planJson = JSON.parse(fs.readFileSync(path.join(outDir, "plan.json"), "utf8"));
+        const keyResource = planJson.resources.find((r: { type: string; name: string }) => r.type === "kubernetes:core/v1:Secret");
+        expect(keyResource.inputs.stringData).toBe("[secret]");
+    });
+
+    it("renders only objects that pass the Kubernetes OpenAPI schema", () => {
+        expect(result.manifests.length).toBeGreaterThan(60);
+        for (const m of result.manifests) validateKubeObject(m.object);
+    });
+
+    it("writes the same bytes when run twice", async () => {
+        const again = await plan({ stack: "dev" });
+        const second = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerfleet-plan-"));
+        writePlan(again, second);
+        const files = filesUnder(outDir);
+        expect(filesUnder(second)).toEqual(files);
+        for (const f of files) expect(fs.readFileSync(path.join(second, f)).equals(fs.readFileSync(path.join(outDir, f))), f).toBe(true);
+        expect(again.summary).toBe(result.summary);
+    });
+
+    it("follows the plan.json contract", () => {
+        const planJson = JSON.parse(fs.readFileSync(path.join(outDir, "plan.json"), "utf8"));
+        expect(Object.keys(planJson)).toEqual(["project", "stack", "resources", "outputs"]);
+        expect(planJson.project).toBe("ledgerfleet");
+        expect(planJson.stack).toBe("dev");
+        for (const r of planJson.resources) expect(Object.keys(r)).toEqual(["urn", "type", "name", "parent", "provider", "custom", "inputs"]);
+        expect(JSON.parse(fs.readFileSync(path.join(outDir, "policy.json"), "utf8"))).toEqual([]);
+        expect(planJson.outputs.ledgers.main.validators).toHaveLength(7);
+    });
+
+    it("gives every resource a parent and every custom resource an explicit provider", () => {
+        const regs = result.mocks.registrations;
+        for (const r of regs) {
+            if (r.type === "pulumi:pulumi:Stack") continue;
+            expect(r.parent, r.name).not.toBe("");
+            if (r.custom && !r.type.startsWith("pulumi:providers:")) expect(r.provider, r.name).not.toBe("");
+        }
+    });
+
+    it("protects every generated node key from replacement", () => {
+        const keys = result.mocks.ofType("random:index/randomBytes:RandomBytes");
+        expect(keys.map((k) => k.name).sort()).toEqual(nodes().map((n) => `main-${n.name}-node-key`).sort());
+        for (const k of keys) expect(k.protect, k.name).toBe(true);
+    });
+
+    it("keeps each ledger in its own namespace in every region it spans", () => {
+        for (const region of Object.keys(result.loaded.network.regions)) {
+            const ns = parse(fs.readFileSync(path.join(outDir, "manifests", region, "_cluster", "Namespace-atlas-main.yaml"), "utf8"));
+            expect(ns.metadata.name).toBe("atlas-main");
+        }
+        const namespaces = new Set(result.manifests.map((m) => (m.object["metadata"] as { namespace?: string }).namespace).filter(Boolean));
+        expect([...namespaces]).toEqual(["atlas-main"]);
+    });
+
+    it("says in the summary that keys are placeholders and whether each region's loss is survivable", () => {
+        expect(result.summary).toContain("PLACEHOLDERS");
+        expect(result.summary).toMatch(/7 validators tolerate f = 2/);
+        expect(result.summary).toMatch(/region\s+fra-dc1\s+2\s+yes/);
+        expect(result.summary).not.toMatch(/\bNO\b/);
+    });
+});

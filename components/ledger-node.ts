@@ -12,8 +12,8 @@ export interface LedgerNodeArgs {
     readonly ledger: LedgerConfig;
     readonly node: NodeConfig;
     readonly identity: NodeIdentity;
-    /** Every other node of the ledger, in any region: the node's static peer list. */
-    readonly peers: readonly NodeIdentity[];
+    /** Node name -> enode of every node of the ledger, in any region; the others are its static peers. */
+    readonly ledgerEnodes: pulumi.Output<Record<string, string>>;
     /** The ledger's namespace in this region. */
     readonly namespace: string;
     /** The Namespace resource (and anything else) the node's objects must wait for. */
@@ -45,7 +45,11 @@ export class LedgerNode extends pulumi.ComponentResource {
         super("ledgerfleet:index:LedgerNode", name, {}, opts);
         const { identity } = args;
         const configToml = besuConfigToml({ role: args.node.role, p2pHost: identity.p2pHost });
-        const staticNodes = pulumi.all(args.peers.map((p) => p.enode)).apply((enodes) => staticNodesJson(enodes));
+        // One Output per node over the ledger-wide map, not one per peer: a full mesh of n nodes
+        // would otherwise make n^2 Outputs, which dominated large plans.
+        const staticNodes = args.ledgerEnodes.apply((all) =>
+            staticNodesJson(Object.entries(all).filter(([node]) => node !== identity.node).map(([, enode]) => enode)),
+        );
         const objects = ledgerPeer<pulumi.Input<string>>({
             network: args.network,
             ledger: args.ledgerId,

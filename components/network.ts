@@ -68,7 +68,8 @@ export class Network extends pulumi.ComponentResource {
                     }),
                 );
             const genesisJson = global === undefined ? localGenesis : global.checkGenesis(id, localGenesis, sha256Hex);
-            return { id, config: ledger, namespace: ledgerNamespaceName(config.name, id), genesisJson, identities };
+            const enodes = pulumi.all(Object.fromEntries(identities.map((i) => [i.node, i.enode])));
+            return { id, config: ledger, namespace: ledgerNamespaceName(config.name, id), genesisJson, identities, enodes };
         });
 
         const regionIds =

@@ -16,8 +16,10 @@ export interface RegionLedger {
     readonly namespace: string;
     /** genesis.json, byte-identical in every region. */
     readonly genesisJson: pulumi.Output<string>;
-    /** Every node of the ledger (all regions): peer lists name them all. */
+    /** Every node of the ledger (all regions). */
     readonly identities: readonly NodeIdentity[];
+    /** Node name -> enode URL for every node of the ledger, resolved once for all peer lists. */
+    readonly enodes: pulumi.Output<Record<string, string>>;
 }
 
 export interface RegionArgs {
@@ -81,7 +83,7 @@ export class Region extends pulumi.ComponentResource {
                         ledger: ledger.config,
                         node: nodeConfig,
                         identity,
-                        peers: ledger.identities.filter((p) => p !== identity),
+                        ledgerEnodes: ledger.enodes,
                         namespace: ledger.namespace,
                         dependsOn: namespace,
                         storageClass: cluster.storageClass,

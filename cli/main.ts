@@ -4,7 +4,7 @@
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../stacks/load";
-import { plan, writePlan } from "./plan";
+import { plan, ProgramError, writePlan } from "./plan";
 
 export const EXIT = { ok: 0, policy: 1, usage: 2 } as const;
 
@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], io: { out: Output; err: Outp
         if (err instanceof CommanderError) {
             return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
         }
-        if (err instanceof ConfigError) {
+        if (err instanceof ConfigError || (err instanceof ProgramError && err.configuration)) {
             io.err.write(`ledgerfleet: invalid configuration, nothing written:\n${err.message}\n`);
             return EXIT.usage;
         }

@@ -3,22 +3,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { type LoadedStack, loadStack } from "../stacks/load";
+import { nodeKeyConfigPath } from "../components/identity";
+import { type LoadedStack, loadStack, SECRET_PLACEHOLDER } from "../stacks/load";
 import { type Manifest, renderManifests } from "./manifests";
-import { LedgerfleetMocks, installMocks, redactSecrets, unwrapSecrets } from "./mocks";
+import { LedgerfleetMocks, installMocks, type Registration, redactSecrets, unwrapSecrets } from "./mocks";
 import { renderSummary } from "./summary";
 
 export const PROJECT = "ledgerfleet";
+const NODE_KEYS = `${PROJECT}:nodeKeys`;
 
-export interface PlanResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string;
-    provider: string;
-    custom: boolean;
-    inputs: unknown;
-}
+/** A resource as plan.json lists it: the registration, secrets redacted. */
+export type PlanResource = Pick<Registration, "urn" | "type" | "name" | "parent" | "provider" | "custom"> & { inputs: unknown };
 
 export interface PlanJson {
     project: string;
@@ -60,14 +55,53 @@ export async function runProgram(
     // through source maps was most of a large plan's time, and the plan never shows those traces.
     const sourceMaps = process.sourceMapsEnabled;
     process.setSourceMapsEnabled(false);
+    // An error inside an Output (a bad config value met while resolving inputs) surfaces as an
+    // unhandled rejection, as under `pulumi up`, where the language host fails the update with it.
+    // The plan does the same: it collects them and fails instead of writing a partial plan.
+    const failures: unknown[] = [];
+    const otherListeners = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    const collect = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", collect);
     try {
         await pulumi.runtime.runInPulumiStack(program);
         // Registrations still in flight (outputs resolving after the program returned) finish here.
         await pulumi.runtime.disconnect();
+        // Node reports unhandled rejections after the microtask queue drains: let it, then look.
+        await new Promise((resolve) => setImmediate(resolve));
+    } catch (err) {
+        failures.push(err);
     } finally {
         process.setSourceMapsEnabled(sourceMaps);
+        process.removeListener("unhandledRejection", collect);
+        for (const listener of otherListeners) process.on("unhandledRejection", listener);
     }
+    if (failures.length > 0) throw ProgramError.from(failures);
     return mocks;
+}
+
+/**
+ * The program failed. `configuration` when every failure is a RunError: the program's way of saying
+ * the stack's configuration cannot be deployed (Pulumi prints those without a stack trace, and so does
+ * the CLI, exiting 2); otherwise a bug, reported with its trace.
+ */
+export class ProgramError extends Error {
+    constructor(
+        message: string,
+        readonly configuration: boolean,
+        readonly causes: readonly unknown[],
+    ) {
+        super(message);
+    }
+
+    static from(failures: readonly unknown[]): ProgramError {
+        const configuration = failures.every((f) => pulumi.RunError.isInstance(f));
+        // One bad value fails every resource that depends on it; say it once.
+        const messages = [...new Set(failures.map((f) => (f instanceof Error ? f.message : String(f)).replace(/^(error serializing property "[^"]*": )+/, "")))];
+        const first = failures[0];
+        const detail = configuration || !(first instanceof Error) ? messages.join("\n") : (first.stack ?? first.message);
+        return new ProgramError(detail, configuration, failures);
+    }
 }
 
 export interface PlanOptions {
@@ -80,7 +114,11 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     const stacksDir = options.stacksDir ?? path.join(__dirname, "..", "stacks");
     const stackFileConfig = loadStack(stacksDir, options.stack);
     // Absolute, so the program finds the network file whichever folder the stack files are in.
-    const config: Record<string, string> = { ...stackFileConfig.config, "ledgerfleet:network": stackFileConfig.networkFile };
+    const config: Record<string, string> = {
+        ...stackFileConfig.config,
+        "ledgerfleet:network": stackFileConfig.networkFile,
+        ...undecryptableNodeKeys(stackFileConfig),
+    };
     const loaded: LoadedStack = { ...stackFileConfig, config };
     let stackOutputs: Record<string, Record<string, unknown>> | undefined;
     if (loaded.deploy.kind === "region") {
@@ -99,6 +137,18 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     const policy: PolicyResult[] = [];
     const exitCode = policy.some((p) => p.enforcementLevel === "mandatory") ? 1 : 0;
     return { loaded, mocks, plan: planJson, manifests, policy, exitCode, summary: renderSummary({ loaded, registrations: mocks.registrations, manifests, policy }) };
+}
+
+/**
+ * A nodeKeys object encrypted as a whole cannot be read offline, not even its entries; plan it as
+ * holding an (undecryptable) entry for every node that brings its key through config.
+ */
+function undecryptableNodeKeys(loaded: LoadedStack): Record<string, string> {
+    if (loaded.config[NODE_KEYS] !== SECRET_PLACEHOLDER) return {};
+    const entries = Object.entries(loaded.network.ledgers).flatMap(([ledger, l]) =>
+        l.nodes.filter((n) => n.publicKey !== undefined && n.keySecret === undefined).map((n) => [nodeKeyConfigPath(ledger, n.name), SECRET_PLACEHOLDER]),
+    );
+    return { [NODE_KEYS]: JSON.stringify(Object.fromEntries(entries)) };
 }
 
 /** Writes the plan to outDir, replacing what was there only once everything is ready. */

@@ -24,8 +24,10 @@ export const SECRET_PLACEHOLDER = "[secret: cannot decrypt offline]";
 const PROJECT = "ledgerfleet";
 const NETWORK_KEY = `${PROJECT}:network`;
 const DEPLOY_KEY = `${PROJECT}:deploy`;
+const GLOBAL_STACK_KEY = `${PROJECT}:globalStack`;
+const NODE_KEYS_KEY = `${PROJECT}:nodeKeys`;
 /** Keys of the project's namespace the program reads; a near miss of one is a typo. */
-const PROJECT_KEYS = [...Object.keys(stackConfigSchema.shape), `${PROJECT}:nodeKeys`];
+const PROJECT_KEYS = [...Object.keys(stackConfigSchema.shape), NODE_KEYS_KEY];
 
 /** Parses and validates a network file's text; `file` is used for the positions in problems. */
 export function parseNetworkText(text: string, file: string): NetworkConfig {
@@ -163,14 +165,55 @@ export function loadStack(stacksDir: string, stack: string): LoadedStack {
         const where = { file: located.file, line: located.line, column: located.column, path: located.path };
         try {
             deploy = resolveDeployTarget(network, stackConfig.data[DEPLOY_KEY], where);
+            if (deploy.kind === "region" && stackConfig.data[GLOBAL_STACK_KEY] === undefined) {
+                problems.push({
+                    ...where,
+                    message:
+                        `a region stack reads node identities and genesis from the global stack: expected ${GLOBAL_STACK_KEY} ` +
+                        "(its name, org/project/stack) beside this key, found none",
+                });
+            }
         } catch (error) {
             if (!(error instanceof ConfigError)) throw error;
             problems.push(...error.problems);
         }
     }
 
+    if (network) problems.push(...missingNodeKeys(network, config, keyOf, source));
     if (problems.length > 0 || !network || !deploy) throw new ConfigError(problems);
     return { stack, stackFile, networkFile, network, deploy, config, secretKeys };
+}
+
+/**
+ * Nodes that bring their own key through config must have an entry in `ledgerfleet:nodeKeys`.
+ * An entry's value may be encrypted (it is not read here); a whole object encrypted at once cannot
+ * be looked into, so it is trusted.
+ */
+function missingNodeKeys(network: NetworkConfig, config: Record<string, string>, keyOf: Map<string, string>, source: YamlSource): Problem[] {
+    const raw = config[NODE_KEYS_KEY];
+    if (raw === SECRET_PLACEHOLDER) return [];
+    let entries: Record<string, unknown> = {};
+    if (raw !== undefined) {
+        const parsed: unknown = JSON.parse(raw);
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            return [source.problemAt(["config", keyOf.get(NODE_KEYS_KEY) ?? NODE_KEYS_KEY], `expected a mapping of "<ledger>/<node>" to private keys, found ${describeFound(parsed)}`)];
+        }
+        entries = parsed as Record<string, unknown>;
+    }
+    const where = raw === undefined ? ["config"] : ["config", keyOf.get(NODE_KEYS_KEY) ?? NODE_KEYS_KEY];
+    return Object.entries(network.ledgers).flatMap(([ledger, l]) =>
+        l.nodes
+            .filter((n) => n.publicKey !== undefined && n.keySecret === undefined && !Object.hasOwn(entries, `${ledger}/${n.name}`))
+            .map((n) =>
+                source.problemAt(
+                    where,
+                    `node ${ledger}/${n.name} brings its own key (publicKey) but ${NODE_KEYS_KEY} has no entry "${ledger}/${n.name}": ` +
+                        `set it with pulumi config set --secret --path '${NODE_KEYS_KEY}["${ledger}/${n.name}"]' 0x<64 hex>, ` +
+                        "or give the node keySecret naming an existing Kubernetes Secret",
+                    raw === undefined ? "key" : "value",
+                ),
+            ),
+    );
 }
 
 /** The `config:` mapping of a stack file ({} when there is none), or undefined after reporting why it is not one. */
@@ -235,14 +278,25 @@ function pulumiConfig(written: Record<string, unknown>): {
         const key = asWritten.includes(":") ? asWritten : `${PROJECT}:${asWritten}`;
         if (keyOf.has(key)) continue; // reported by configKeyProblems
         keyOf.set(key, asWritten);
-        if (containsSecret(value)) {
+        if (isSecureValue(value)) {
             config[key] = SECRET_PLACEHOLDER;
+            secretKeys.push(key);
+        } else if (containsSecret(value)) {
+            // Keep the structure (the program reads it as an object); only the secret leaves go.
+            config[key] = JSON.stringify(withSecretsReplaced(value));
             secretKeys.push(key);
         } else {
             config[key] = typeof value === "string" ? value : JSON.stringify(value ?? null);
         }
     }
     return { config, secretKeys, keyOf };
+}
+
+function withSecretsReplaced(value: unknown): unknown {
+    if (isSecureValue(value)) return SECRET_PLACEHOLDER;
+    if (Array.isArray(value)) return value.map(withSecretsReplaced);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSecretsReplaced(v)]));
 }
 
 function containsSecret(value: unknown): boolean {

@@ -87,9 +87,31 @@ describe("stack files", () => {
         );
     });
 
-    it("a region stack deploys that region", () => {
-        const dir = stacksDir({ "Pulumi.ams.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:deploy: region:ams\n" });
+    it("a region stack deploys that region, reading identities from the global stack it names", () => {
+        const dir = stacksDir({
+            "Pulumi.ams.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:deploy: region:ams\n  ledgerfleet:globalStack: acme/ledgerfleet/global\n",
+        });
         expect(loadStack(dir, "ams").deploy).toEqual({ kind: "region", region: "ams" });
+    });
+
+    it("a region stack without a global stack to read identities from is rejected at its deploy key", () => {
+        const dir = stacksDir({ "Pulumi.ams.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:deploy: region:ams\n" });
+        const error = configError(() => loadStack(dir, "ams"));
+        expect(error.message).toMatch(/Pulumi\.ams\.yaml:3:\d+: config\.ledgerfleet:deploy: a region stack reads node identities .*expected ledgerfleet:globalStack/);
+    });
+
+    it("a node bringing its own key through config needs its nodeKeys entry; an encrypted one is enough", () => {
+        // Public key of the well-known Hardhat/Anvil development account #0.
+        const pub = "0x8318535b54105d4a7aae60c08fc45f9687181b4fdfc625bd1a753fa7397fed753547f11ca8696646f2f3acb08e31016afac23e630c5d11f59f61fef57b0d2aa5";
+        const network = networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${pub}" }` });
+        const missing = stacksDir({ "Pulumi.x.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n" }, network);
+        expect(configError(() => loadStack(missing, "x")).message).toMatch(
+            /Pulumi\.x\.yaml:1:1: config: node main\/val-1 brings its own key \(publicKey\) but ledgerfleet:nodeKeys has no entry "main\/val-1": set it with pulumi config set --secret/,
+        );
+        const other = stacksDir({ "Pulumi.x.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:nodeKeys:\n    main/val-2: 0x01\n" }, network);
+        expect(configError(() => loadStack(other, "x")).message).toMatch(/Pulumi\.x\.yaml:4:5: config\.ledgerfleet:nodeKeys: node main\/val-1/);
+        const encrypted = stacksDir({ "Pulumi.x.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n  ledgerfleet:nodeKeys:\n    main/val-1:\n      secure: v1:abc\n" }, network);
+        expect(loadStack(encrypted, "x").secretKeys).toEqual(["ledgerfleet:nodeKeys"]);
     });
 
     it("a malformed deploy value says what the allowed forms are", () => {
@@ -131,6 +153,10 @@ describe("stack files", () => {
                 "  ledgerfleet:replicas: 3",
                 "  kubernetes:enableServerSideApply: true",
                 "  ledgerfleet:labels: { team: ledger }",
+                "  ledgerfleet:tokens:",
+                "    main/val-1:",
+                "      secure: v1:c2VjcmV0",
+                "    public: not-secret",
                 "",
             ].join("\n"),
         });
@@ -141,8 +167,10 @@ describe("stack files", () => {
             "ledgerfleet:replicas": "3",
             "kubernetes:enableServerSideApply": "true",
             "ledgerfleet:labels": '{"team":"ledger"}',
+            // Structure kept, so the program can still read it as an object; only secret leaves go.
+            "ledgerfleet:tokens": '{"main/val-1":"[secret: cannot decrypt offline]","public":"not-secret"}',
         });
-        expect(loaded.secretKeys).toEqual(["ledgerfleet:nodeKeys"]);
+        expect(loaded.secretKeys).toEqual(["ledgerfleet:nodeKeys", "ledgerfleet:tokens"]);
         expect(loaded.deploy).toEqual({ kind: "all" });
     });
 

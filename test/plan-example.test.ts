@@ -20,8 +20,14 @@ function filesUnder(dir: string): string[] {
         .sort();
 }
 
-function manifest(region: string, file: string): Record<string, any> {
-    return parse(fs.readFileSync(path.join(outDir, "manifests", region, "atlas-main", file), "utf8"));
+interface Manifest {
+    metadata: { name: string; namespace?: string };
+    data: Record<string, string>;
+    stringData?: unknown;
+}
+
+function manifest(region: string, file: string): Manifest {
+    return parse(fs.readFileSync(path.join(outDir, "manifests", region, "atlas-main", file), "utf8")) as Manifest;
 }
 
 beforeAll(async () => {

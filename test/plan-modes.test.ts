@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { SigningKey, computeAddress } from "ethers";
 import { stringify } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Plan, plan } from "../cli/plan";
+import { type Plan, plan, ProgramError, runProgram } from "../cli/plan";
 
 const STACKS = path.join(__dirname, "..", "stacks");
 // Well-known published development keys (Hardhat/Anvil accounts #1 and #2): test-only material.
@@ -38,6 +38,10 @@ beforeAll(() => {
         );
     fs.writeFileSync(path.join(dir, "networks", "byo.yaml"), byo);
     stackFile("byo", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:nodeKeys": { "main/val-1": BROUGHT_KEY } });
+    // As `pulumi config set --secret` writes them: one entry encrypted, or the whole object.
+    stackFile("byo-leaf", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:nodeKeys": { "main/val-1": { secure: "v1:ZW5jcnlwdGVk" } } });
+    stackFile("byo-whole", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:nodeKeys": { secure: "v1:ZW5jcnlwdGVk" } });
+    stackFile("byo-missing", { "ledgerfleet:network": "networks/byo.yaml" });
 });
 
 function genesisOf(p: Plan, region: string): string {
@@ -92,6 +96,35 @@ describe("keys the operator brings", () => {
         expect(text).not.toContain(BROUGHT_KEY.slice(2));
         const secret = byo.manifests.find((m) => m.path === "fra-dc1/atlas-main/Secret-val-1-key.yaml");
         expect(secret?.object["stringData"]).toEqual({ key: "[redacted]" });
+    });
+
+    it("plans a stack whose keys are encrypted, entry by entry or as a whole, without decrypting them", async () => {
+        for (const stack of ["byo-leaf", "byo-whole"]) {
+            const p = await plan({ stack, stacksDir: dir });
+            const secret = p.manifests.find((m) => m.path === "fra-dc1/atlas-main/Secret-val-1-key.yaml");
+            expect(secret?.object["stringData"], stack).toEqual({ key: "[redacted]" });
+        }
+    });
+
+    it("a brought key with no private key anywhere is a configuration error that says how to set it", async () => {
+        const { main } = await import("../cli/main");
+        let err = "";
+        const io = { out: { write: () => true }, err: { write: (s: string) => ((err += s), true) } };
+        expect(await main(["plan", "--stack", "byo-missing", "--stacks", dir, "--out", path.join(dir, "out-missing")], io)).toBe(2);
+        expect(err).toContain(`pulumi config set --secret --path 'ledgerfleet:nodeKeys["main/val-1"]'`);
+        expect(err).not.toMatch(/^\s+at /m);
+        expect(fs.existsSync(path.join(dir, "out-missing"))).toBe(false);
+    });
+
+    it("an error the program meets while resolving outputs fails the plan, said once, instead of leaving resources out", async () => {
+        // Past the loader's own check, as `pulumi up` would run it: the program's RunError surfaces.
+        const run = runProgram("direct", { "ledgerfleet:network": path.join(dir, "networks", "byo.yaml") }, []);
+        const error = await run.then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(ProgramError);
+        expect((error as ProgramError).configuration).toBe(true);
+        expect((error as ProgramError).message.split("\n")[0]).toBe(
+            'node main/val-1 brings its own key (publicKey is set) but secret config ledgerfleet:nodeKeys has no entry "main/val-1". Set it with:',
+        );
     });
 
     it("mounts an operator's existing Secret without creating one", () => {

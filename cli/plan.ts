@@ -4,6 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { nodeKeyConfigPath } from "../components/identity";
+// The same module `pulumi up` loads; it exports the program function.
+import program = require("../index");
 import { type LoadedStack, loadStack, SECRET_PLACEHOLDER } from "../stacks/load";
 import { type Manifest, renderManifests } from "./manifests";
 import { LedgerfleetMocks, installMocks, type Registration, redactSecrets, unwrapSecrets } from "./mocks";
@@ -49,8 +51,6 @@ export async function runProgram(
 ): Promise<LedgerfleetMocks> {
     const mocks = new LedgerfleetMocks({ stackOutputs });
     await installMocks(mocks, PROJECT, stack, config, secretKeys);
-    // The same module `pulumi up` loads; it exports the program function.
-    const program = (await import("../index")).default as unknown as () => Promise<Record<string, unknown>>;
     // Pulumi captures a stack trace for every promise it makes (for its leak report); mapping each
     // through source maps was most of a large plan's time, and the plan never shows those traces.
     const sourceMaps = process.sourceMapsEnabled;

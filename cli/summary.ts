@@ -47,6 +47,10 @@ export function renderSummary(input: SummaryInput): string {
         if (kinds === undefined) continue;
         const where = region.cloud === "existing" ? `existing cluster, context ${region.kubeconfigContext}` : `${region.cloud} ${region.region}`;
         lines.push(`  region ${regionId} (${where}): ${[...kinds.values()].reduce((a, b) => a + b, 0)} Kubernetes objects`);
+        const hosted = Object.entries(network.ledgers).flatMap(([id, l]) =>
+            l.nodes.filter((n) => n.region === regionId).map((n) => `${id}/${n.name} (${n.role})`),
+        );
+        if (hosted.length > 0) lines.push(`    nodes: ${hosted.join(", ")}`);
         lines.push(...table([...kinds].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, String(n)]), "    "));
     }
     const other = new Map<string, number>();

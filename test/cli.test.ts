@@ -86,9 +86,9 @@ describe("ledgerfleet plan as a process", () => {
         expect(r.stderr).not.toMatch(/^\s+at /m);
     });
 
-    it("plans the example, exits 0 and writes plan.json, policy.json and manifests", () => {
+    it("the installed `ledgerfleet` command plans the example, exits 0 and writes plan.json, policy.json and manifests", () => {
         const out = path.join(writeFiles({}), "planned");
-        const r = run(["plan", "--stack", "dev", "--out", out]);
+        const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "ledgerfleet.js"), "plan", "--stack", "dev", "--out", out], { cwd: ROOT, encoding: "utf8" });
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
         expect(r.stdout).toContain("ledgerfleet plan: stack dev");

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { nodeKeyConfigPath } from "../components/identity";
 // The same module `pulumi up` loads; it exports the program function.
-import program = require("../index");
+import program from "../index";
 import { type LoadedStack, loadStack, SECRET_PLACEHOLDER } from "../stacks/load";
 import { type Manifest, renderManifests } from "./manifests";
 import { LedgerfleetMocks, installMocks, type Registration, redactSecrets, unwrapSecrets } from "./mocks";

@@ -45,7 +45,7 @@ describe("the example network", () => {
     it("puts its RPC nodes in different regions and pins the image by digest", () => {
         const rpcRegions = nodes.filter((n) => n.role === "rpc").map((n) => n.region);
         expect(new Set(rpcRegions).size).toBe(rpcRegions.length);
-        expect(loaded.network.ledgers.main.image).toMatch(/^hyperledger\/besu:25\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+        expect(loaded.network.ledgers.main.image).toMatch(/^hyperledger\/besu:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
     });
 
     it("has tenants that share the main ledger", () => {

@@ -56,7 +56,7 @@ export class GlobalIdentities {
 }
 
 /** Identity of a node whose key the global stack generated. */
-export function referencedIdentity(global: GlobalIdentities, ledger: string, node: NodeConfig, domain: string): NodeIdentity {
+export function referencedIdentity(global: GlobalIdentities, ledger: string, node: NodeConfig, domain: string, withPrivateKey: boolean): NodeIdentity {
     const host = p2pHost(ledger, node.name, node.region, domain);
     const published = global.published(ledger, node.name);
     const publicKey = published.apply((p) => p.publicKey);
@@ -70,11 +70,14 @@ export function referencedIdentity(global: GlobalIdentities, ledger: string, nod
         address: publicKey.apply(addressFromPublicKey),
         enode: publicKey.apply((pk) => enodeUrl(pk, host)),
         keySecret: { name: `${node.name}-key`, key: "key" },
-        privateKey: global.privateKeys.apply((keys) => {
-            const key = keys[`${ledger}/${node.name}`];
-            if (key === undefined) throw new pulumi.RunError(`global stack ${global.stackName} holds no private key for ${ledger}/${node.name}`);
-            return key;
-        }),
+        // Only the nodes this region stack builds: it never reads other regions' keys.
+        privateKey: withPrivateKey
+            ? global.privateKeys.apply((keys) => {
+                  const key = keys[`${ledger}/${node.name}`];
+                  if (key === undefined) throw new pulumi.RunError(`global stack ${global.stackName} holds no private key for ${ledger}/${node.name}`);
+                  return key;
+              })
+            : undefined,
         keySource: "generated",
     };
 }

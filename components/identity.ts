@@ -44,6 +44,8 @@ export interface IdentityArgs {
     readonly randomProvider?: pulumi.ProviderResource;
     /** `ledgerfleet:nodeKeys` secret config: "<ledger>/<node>" -> private key hex. */
     readonly nodeKeys?: pulumi.Output<Record<string, string> | undefined>;
+    /** Whether this stack builds the node and so reads a brought key from config. @default true */
+    readonly withPrivateKey?: boolean;
 }
 
 export function nodeIdentity(args: IdentityArgs): NodeIdentity {
@@ -77,6 +79,8 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
         if (node.keySecret !== undefined) {
             keySecret = { name: node.keySecret.name, key: node.keySecret.key };
             keySource = "existing-secret";
+        } else if (args.withPrivateKey === false) {
+            keySource = "config";
         } else {
             const entry = nodeKeyConfigPath(ledger, node.name);
             const keys = args.nodeKeys ?? pulumi.output(undefined);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { qbftGenesis } from "../frameworks/besu/genesis";
-import type { DeployTarget, NetworkConfig } from "../stacks/schema";
+import { type DeployTarget, deploysRegion, type NetworkConfig } from "../stacks/schema";
 import { GlobalIdentities, referencedIdentity } from "./global-reference";
 import { type NodeIdentity, nodeIdentity } from "./identity";
 import { Region, type RegionLedger } from "./region";
@@ -52,8 +52,10 @@ export class Network extends pulumi.ComponentResource {
 
         const ledgers: RegionLedger[] = Object.entries(config.ledgers).map(([id, ledger]) => {
             const identities: NodeIdentity[] = ledger.nodes.map((node) => {
-                if (global !== undefined && node.publicKey === undefined) return referencedIdentity(global, id, node, config.domain);
-                return nodeIdentity({ ledger: id, node, domain: config.domain, parent: this, randomProvider, nodeKeys: args.nodeKeys });
+                // A stack reads the private keys of the nodes it builds, and no others.
+                const withPrivateKey = deploysRegion(deploy, node.region);
+                if (global !== undefined && node.publicKey === undefined) return referencedIdentity(global, id, node, config.domain, withPrivateKey);
+                return nodeIdentity({ ledger: id, node, domain: config.domain, parent: this, randomProvider, nodeKeys: args.nodeKeys, withPrivateKey });
             });
             const localGenesis = pulumi
                 .all(identities.filter((i) => i.role === "validator").map((i) => i.address))

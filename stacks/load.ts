@@ -10,6 +10,7 @@ import {
     networkSchema,
     parseDeployTarget,
     stackConfigSchema,
+    deploysRegion,
     type DeployTarget,
     type NetworkConfig,
 } from "./schema";
@@ -179,17 +180,23 @@ export function loadStack(stacksDir: string, stack: string): LoadedStack {
         }
     }
 
-    if (network) problems.push(...missingNodeKeys(network, config, keyOf, source));
+    if (network && deploy) problems.push(...missingNodeKeys(network, deploy, config, keyOf, source));
     if (problems.length > 0 || !network || !deploy) throw new ConfigError(problems);
     return { stack, stackFile, networkFile, network, deploy, config, secretKeys };
 }
 
 /**
- * Nodes that bring their own key through config must have an entry in `ledgerfleet:nodeKeys`.
+ * Nodes this stack builds that bring their own key through config need an entry in `ledgerfleet:nodeKeys`.
  * An entry's value may be encrypted (it is not read here); a whole object encrypted at once cannot
  * be looked into, so it is trusted.
  */
-function missingNodeKeys(network: NetworkConfig, config: Record<string, string>, keyOf: Map<string, string>, source: YamlSource): Problem[] {
+function missingNodeKeys(
+    network: NetworkConfig,
+    deploy: DeployTarget,
+    config: Record<string, string>,
+    keyOf: Map<string, string>,
+    source: YamlSource,
+): Problem[] {
     const raw = config[NODE_KEYS_KEY];
     if (raw === SECRET_PLACEHOLDER) return [];
     let entries: Record<string, unknown> = {};
@@ -203,7 +210,8 @@ function missingNodeKeys(network: NetworkConfig, config: Record<string, string>,
     const where = raw === undefined ? ["config"] : ["config", keyOf.get(NODE_KEYS_KEY) ?? NODE_KEYS_KEY];
     return Object.entries(network.ledgers).flatMap(([ledger, l]) =>
         l.nodes
-            .filter((n) => n.publicKey !== undefined && n.keySecret === undefined && !Object.hasOwn(entries, `${ledger}/${n.name}`))
+            .filter((n) => n.publicKey !== undefined && n.keySecret === undefined && deploysRegion(deploy, n.region))
+            .filter((n) => !Object.hasOwn(entries, `${ledger}/${n.name}`))
             .map((n) =>
                 source.problemAt(
                     where,

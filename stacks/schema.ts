@@ -174,6 +174,11 @@ export const stackConfigSchema = z.looseObject({
     "ledgerfleet:globalStack": z.string().min(1).optional(),
 });
 
+/** Whether a stack with this target builds the nodes of `region` (and so needs their private keys). */
+export function deploysRegion(target: DeployTarget, region: string): boolean {
+    return target.kind === "all" || (target.kind === "region" && target.region === region);
+}
+
 export function parseDeployTarget(value: string): DeployTarget {
     if (value === "all" || value === "global") return { kind: value };
     return { kind: "region", region: value.slice("region:".length) };

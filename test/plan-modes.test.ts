@@ -42,6 +42,8 @@ beforeAll(() => {
     stackFile("byo-leaf", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:nodeKeys": { "main/val-1": { secure: "v1:ZW5jcnlwdGVk" } } });
     stackFile("byo-whole", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:nodeKeys": { secure: "v1:ZW5jcnlwdGVk" } });
     stackFile("byo-missing", { "ledgerfleet:network": "networks/byo.yaml" });
+    stackFile("byo-global", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:deploy": "global" });
+    stackFile("byo-ams", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:deploy": "region:ams-dc2", "ledgerfleet:globalStack": "acme/ledgerfleet/global" });
 });
 
 function genesisOf(p: Plan, region: string): string {
@@ -125,6 +127,14 @@ describe("keys the operator brings", () => {
         expect((error as ProgramError).message.split("\n")[0]).toBe(
             'node main/val-1 brings its own key (publicKey is set) but secret config ledgerfleet:nodeKeys has no entry "main/val-1". Set it with:',
         );
+    });
+
+    it("only the stack that builds a node needs its brought private key", async () => {
+        // val-1 brings its key and lives in fra-dc1: neither the global stack nor ams-dc2's reads it.
+        for (const stack of ["byo-global", "byo-ams"]) {
+            const p = await plan({ stack, stacksDir: dir });
+            expect(p.manifests.some((m) => m.path.startsWith("fra-dc1/")), stack).toBe(false);
+        }
     });
 
     it("mounts an operator's existing Secret without creating one", () => {

@@ -1,0 +1,66 @@
+// A network hosting several ledgers: each its own chain, namespace, genesis and peer list, even
+// where they share a cluster.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { decodeRlp } from "ethers";
+import { parse, stringify } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LedgerfleetMocks } from "../cli/mocks";
+import { type Plan, plan } from "../cli/plan";
+import { placeholderKey } from "./helpers/placeholder-keys";
+
+let result: Plan;
+
+beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerfleet-ledgers-"));
+    fs.mkdirSync(path.join(dir, "networks"));
+    const atlas = parse(fs.readFileSync(path.join(__dirname, "..", "stacks", "networks", "atlas.yaml"), "utf8")) as {
+        ledgers: Record<string, Record<string, unknown>>;
+    };
+    atlas.ledgers["trade"] = {
+        ...atlas.ledgers["main"],
+        chainId: 4100,
+        nodes: ["fra-dc1", "ams-dc2", "lon-dc3", "par-dc4"].map((region, i) => ({ name: `tv-${i + 1}`, role: "validator", region })),
+    };
+    fs.writeFileSync(path.join(dir, "networks", "two.yaml"), stringify(atlas));
+    fs.writeFileSync(path.join(dir, "Pulumi.two.yaml"), stringify({ config: { "ledgerfleet:network": "networks/two.yaml" } }));
+    result = await plan({ stack: "two", stacksDir: dir });
+});
+
+function data(file: string): Record<string, string> {
+    const m = result.manifests.find((x) => x.path === file);
+    if (m === undefined) throw new Error(`no manifest ${file}`);
+    return m.object["data"] as Record<string, string>;
+}
+
+describe("several ledgers on one network", () => {
+    it("gives each ledger its own namespace in a shared cluster", () => {
+        const namespaces = result.manifests.filter((m) => m.path.startsWith("fra-dc1/_cluster/")).map((m) => m.path);
+        expect(namespaces).toEqual(["fra-dc1/_cluster/Namespace-atlas-main.yaml", "fra-dc1/_cluster/Namespace-atlas-trade.yaml"]);
+    });
+
+    it("gives each ledger a genesis of its own chain, listing only its own validators", () => {
+        const trade = JSON.parse(data("fra-dc1/atlas-trade/ConfigMap-genesis.yaml")["genesis.json"] ?? "");
+        expect(trade.config.chainId).toBe(4100);
+        const validators = (decodeRlp(trade.extraData) as unknown[])[1];
+        expect(validators).toEqual(["tv-1", "tv-2", "tv-3", "tv-4"].map((n) => placeholderKey("trade", n).address).sort());
+    });
+
+    it("keeps peer lists within a ledger", () => {
+        const peers = JSON.parse(data("fra-dc1/atlas-trade/ConfigMap-tv-1-config.yaml")["static-nodes.json"] ?? "") as string[];
+        expect(peers.map((e) => e.split("@")[1]).sort()).toEqual([
+            "trade-tv-2.ams-dc2.atlas.ledger.example:30303",
+            "trade-tv-3.lon-dc3.atlas.ledger.example:30303",
+            "trade-tv-4.par-dc4.atlas.ledger.example:30303",
+        ]);
+    });
+});
+
+describe("the shared mocks", () => {
+    it("refuse an invoke they do not know, naming it, so a new data source cannot slip into the plan unmocked", () => {
+        const mocks = new LedgerfleetMocks();
+        expect(() => mocks.call({ token: "aws:ec2/getAmi:getAmi", inputs: {} } as pulumi.runtime.MockCallArgs)).toThrow(/no mock for invoke 'aws:ec2\/getAmi:getAmi'.*cli\/mocks\.ts/);
+    });
+});

@@ -5,14 +5,8 @@ import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { secp256k1 } from "@noble/curves/secp256k1";
 import { afterAll, describe, expect, it } from "vitest";
-import { Namespace } from "kubernetes-models/v1/Namespace";
-import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
-import { Secret } from "kubernetes-models/v1/Secret";
-import { Service } from "kubernetes-models/v1/Service";
-import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
-import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { KubeObject } from "../charts/kube";
+import { validateKubeObject } from "./helpers/kube-schema";
 import { ledgerNamespace, LedgerNamespaceValues } from "../charts/ledger-namespace";
 import { ledgerPeer, LedgerPeerValues } from "../charts/ledger-peer";
 import { besuConfigToml } from "../frameworks/besu/config";
@@ -84,22 +78,6 @@ const container = (spec: Obj, name: string): Obj => {
 const subset = (want: Record<string, string>, have: Record<string, string> | undefined) =>
     Object.entries(want).every(([k, v]) => have?.[k] === v);
 
-/** Kubernetes' OpenAPI schema, as compiled by kubernetes-models, for every kind the charts render. */
-const SCHEMAS: Record<string, new (data: never) => { validate(): void }> = {
-    "v1/Namespace": Namespace,
-    "v1/ConfigMap": ConfigMap,
-    "v1/Secret": Secret,
-    "v1/Service": Service,
-    "apps/v1/StatefulSet": StatefulSet,
-    "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
-    "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
-};
-function validateAgainstSchema(obj: KubeObject): void {
-    const Model = SCHEMAS[`${obj.apiVersion}/${obj.kind}`];
-    if (!Model) throw new Error(`no schema registered for ${obj.apiVersion} ${obj.kind}`);
-    new Model(structuredClone(obj) as never).validate();
-}
-
 /**
  * Kubernetes NetworkPolicy ingress semantics, written from the API reference, for matchLabels only:
  * a pod selected by any Ingress policy admits a connection only if some rule of one of them does.
@@ -141,15 +119,19 @@ const everything = [...nsObjects, ...validator, ...rpcNode, ...operatorKey];
 describe("ledger namespace and peer charts", () => {
     it("every rendered object is valid against the Kubernetes OpenAPI schema", () => {
         for (const obj of everything) {
-            expect(() => validateAgainstSchema(obj), `${obj.kind}/${obj.metadata.name}`).not.toThrow();
+            expect(() => validateKubeObject(obj), `${obj.kind}/${obj.metadata.name}`).not.toThrow();
         }
         // The harness is not vacuous: a wrong enum and a wrong type are rejected.
         const svc = structuredClone(find(validator, "Service", "val-1-p2p"));
         (arr(svc, "spec.ports")[0] as Obj).protocol = "QUIC";
-        expect(() => validateAgainstSchema(svc)).toThrow();
+        expect(() => validateKubeObject(svc)).toThrow();
         const sts = structuredClone(find(validator, "StatefulSet", "val-1"));
         (get(sts, "spec") as Obj).replicas = "one";
-        expect(() => validateAgainstSchema(sts)).toThrow();
+        expect(() => validateKubeObject(sts)).toThrow();
+        // ... and so is a field Kubernetes does not have (a typo the API server would drop).
+        const typo = structuredClone(find(validator, "StatefulSet", "val-1"));
+        (get(typo, "spec") as Obj).persistentVolumeClaimRetentionPolicey = { whenDeleted: "Retain" };
+        expect(() => validateKubeObject(typo)).toThrow(/spec\.persistentVolumeClaimRetentionPolicey/);
     });
 
     it("every object carries the standard app.kubernetes.io labels and the ledger's labels", () => {

@@ -1,5 +1,6 @@
 // The human half of `ledgerfleet plan`: what would be built where, the policy verdicts, and how
 // much of the network each failure domain can take down.
+import { p2pHost } from "../components/identity";
 import type { LoadedStack } from "../stacks/load";
 import { faultTolerance } from "./fault-tolerance";
 import type { Manifest } from "./manifests";
@@ -71,6 +72,10 @@ export function renderSummary(input: SummaryInput): string {
             rows.push([row.level, row.domain, String(row.validators), row.survivesLoss ? "yes" : `NO (${row.validators} > f = ${ledger.f})`]);
         }
         lines.push(...table(rows));
+        // Every peer list names these; each must resolve, from every other region, to its node's
+        // P2P Service (external-dns does it from the Service's annotation).
+        lines.push("  P2P endpoints (port 30303 TCP+UDP) every peer list names:");
+        for (const node of config?.nodes ?? []) lines.push(`    ${p2pHost(ledger.ledger, node.name, node.region, network.domain)}`);
     }
 
     lines.push("", "Policies:");

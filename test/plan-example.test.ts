@@ -149,5 +149,7 @@ describe("offline plan of the example network", () => {
         expect(result.summary).toMatch(/7 validators tolerate f = 2/);
         expect(result.summary).toMatch(/region\s+fra-dc1\s+2\s+yes/);
         expect(result.summary).not.toMatch(/\bNO\b/);
+        // The names to publish in DNS, one per node, as the peer lists use them.
+        for (const node of nodes()) expect(result.summary).toContain(`    main-${node.name}.${node.region}.atlas.ledger.example\n`);
     });
 });

@@ -124,7 +124,8 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     if (loaded.deploy.kind === "region") {
         // A region stack reads the global stack's outputs; offline, they come from planning the
         // global stack of the same network file first (placeholder keys match by construction).
-        const globalStack = loaded.config["ledgerfleet:globalStack"] ?? "global";
+        const globalStack = loaded.config["ledgerfleet:globalStack"];
+        if (globalStack === undefined) throw new Error("internal: the loader lets no region stack through without ledgerfleet:globalStack");
         const global = await runProgram(globalStack, { ...loaded.config, "ledgerfleet:deploy": "global" }, loaded.secretKeys);
         stackOutputs = { [globalStack]: unwrapSecrets(global.stackOutputs) as Record<string, unknown> };
     }
@@ -155,14 +156,19 @@ function undecryptableNodeKeys(loaded: LoadedStack): Record<string, string> {
 export function writePlan(result: Plan, outDir: string): void {
     const staging = `${outDir.replace(/\/+$/, "")}.partial-${process.pid}`;
     fs.rmSync(staging, { recursive: true, force: true });
-    fs.mkdirSync(staging, { recursive: true });
-    fs.writeFileSync(path.join(staging, "plan.json"), `${JSON.stringify(result.plan, null, 2)}\n`);
-    fs.writeFileSync(path.join(staging, "policy.json"), `${JSON.stringify(result.policy, null, 2)}\n`);
-    for (const m of result.manifests) {
-        const file = path.join(staging, "manifests", m.path);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, m.yaml);
+    try {
+        fs.mkdirSync(staging, { recursive: true });
+        fs.writeFileSync(path.join(staging, "plan.json"), `${JSON.stringify(result.plan, null, 2)}\n`);
+        fs.writeFileSync(path.join(staging, "policy.json"), `${JSON.stringify(result.policy, null, 2)}\n`);
+        for (const m of result.manifests) {
+            const file = path.join(staging, "manifests", m.path);
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, m.yaml);
+        }
+        fs.rmSync(outDir, { recursive: true, force: true });
+        fs.renameSync(staging, outDir);
+    } catch (err) {
+        fs.rmSync(staging, { recursive: true, force: true });
+        throw err;
     }
-    fs.rmSync(outDir, { recursive: true, force: true });
-    fs.renameSync(staging, outDir);
 }

@@ -23,8 +23,6 @@ export interface Registration {
     protect: boolean;
     /** Inputs as the engine received them, secrets still wrapped (see `redactSecrets`). */
     inputs: Record<string, unknown>;
-    /** Outputs the mock answered with. */
-    state: Record<string, unknown>;
 }
 
 /**
@@ -51,7 +49,7 @@ export class LedgerfleetMocks implements pulumi.runtime.Mocks {
     readonly registrations: Registration[] = [];
     /** Stack outputs as registered, secrets still wrapped. */
     stackOutputs: Record<string, unknown> = {};
-    private readonly pending = new Map<string, Omit<Registration, "urn" | "state">>();
+    private readonly pending = new Map<string, Omit<Registration, "urn">>();
     private lbCounter = 0;
 
     constructor(private readonly options: MocksOptions = {}) {}
@@ -96,15 +94,15 @@ export class LedgerfleetMocks implements pulumi.runtime.Mocks {
     }
 
     /** Called by `install` for every registration, before `newResource`. */
-    notePending(key: string, reg: Omit<Registration, "urn" | "state">): void {
+    notePending(key: string, reg: Omit<Registration, "urn">): void {
         this.pending.set(key, reg);
     }
 
-    noteRegistered(key: string, urn: string, state: Record<string, unknown>): void {
+    noteRegistered(key: string, urn: string): void {
         const reg = this.pending.get(key);
         if (reg === undefined) return;
         this.pending.delete(key);
-        this.registrations.push({ ...reg, urn, state });
+        this.registrations.push({ ...reg, urn });
     }
 
     /** Registrations of one type token, in registration order. */
@@ -159,12 +157,12 @@ export async function installMocks(
     const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
     let seq = 0;
     /** Wraps one monitor call so the registration it makes is recorded with its URN. */
-    const recording = <Req>(call: MonitorCall<Req>, describe: (req: Req) => Omit<Registration, "urn" | "state">): MonitorCall<Req> =>
+    const recording = <Req>(call: MonitorCall<Req>, describe: (req: Req) => Omit<Registration, "urn">): MonitorCall<Req> =>
         (req, cb) => {
             const key = `${++seq}`;
             mocks.notePending(key, describe(req));
             return call(req, (err, res) => {
-                if (!err && res) mocks.noteRegistered(key, res.getUrn(), {});
+                if (!err && res) mocks.noteRegistered(key, res.getUrn());
                 cb(err, res);
             });
         };

@@ -8,6 +8,9 @@ import { plan, ProgramError, writePlan } from "./plan";
 
 export const EXIT = { ok: 0, policy: 1, usage: 2 } as const;
 
+/** A request the CLI cannot carry out as given (exit 2, no stack trace). */
+class UsageError extends Error {}
+
 interface Output {
     write(text: string): unknown;
 }
@@ -27,7 +30,13 @@ export async function main(argv: readonly string[], io: { out: Output; err: Outp
         .action(async (opts: { stack: string; out?: string; stacks?: string }) => {
             const result = await plan({ stack: opts.stack, stacksDir: opts.stacks && path.resolve(opts.stacks) });
             const outDir = path.resolve(opts.out ?? path.join("out", opts.stack));
-            writePlan(result, outDir);
+            try {
+                writePlan(result, outDir);
+            } catch (err) {
+                const code = (err as NodeJS.ErrnoException).code;
+                if (code === undefined) throw err;
+                throw new UsageError(`cannot write the plan to ${outDir} (${code}): choose another --out folder`);
+            }
             io.out.write(result.summary);
             io.out.write(
                 `\nWrote ${path.relative(process.cwd(), outDir) || "."}/: plan.json (${result.plan.resources.length} resources), ` +
@@ -41,6 +50,10 @@ export async function main(argv: readonly string[], io: { out: Output; err: Outp
     } catch (err) {
         if (err instanceof CommanderError) {
             return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+        }
+        if (err instanceof UsageError) {
+            io.err.write(`ledgerfleet: ${err.message}\n`);
+            return EXIT.usage;
         }
         if (err instanceof ConfigError || (err instanceof ProgramError && err.configuration)) {
             io.err.write(`ledgerfleet: invalid configuration, nothing written:\n${err.message}\n`);

@@ -68,6 +68,15 @@ describe("ledgerfleet plan on bad input", () => {
         expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
     });
 
+    it("an --out folder that cannot be written exits 2 with the reason, leaving nothing behind", async () => {
+        const dir = writeFiles({ "a-file": "not a folder\n" });
+        const { io, err } = capture();
+        expect(await main(["plan", "--stack", "dev", "--out", path.join(dir, "a-file", "out")], io)).toBe(2);
+        expect(err()).toMatch(/cannot write the plan to .*a-file\/out \(ENOTDIR\)/);
+        expect(err()).not.toMatch(/^\s+at /m);
+        expect(fs.readdirSync(dir)).toEqual(["a-file"]);
+    });
+
     it("a usage error (no --stack) exits 2", async () => {
         const { io, err } = capture();
         expect(await main(["plan"], io)).toBe(2);

@@ -3,16 +3,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { nodeKeyConfigPath } from "../components/identity";
 // The same module `pulumi up` loads; it exports the program function.
 import program from "../index";
 import { type LoadedStack, loadStack, SECRET_PLACEHOLDER } from "../stacks/load";
+import { NODE_KEYS_KEY, nodeKeyConfigPath, PROJECT } from "../stacks/schema";
 import { type Manifest, renderManifests } from "./manifests";
 import { LedgerfleetMocks, installMocks, type Registration, redactSecrets, unwrapSecrets } from "./mocks";
 import { renderSummary } from "./summary";
 
-export const PROJECT = "ledgerfleet";
-const NODE_KEYS = `${PROJECT}:nodeKeys`;
 
 /** A resource as plan.json lists it: the registration, secrets redacted. */
 export type PlanResource = Pick<Registration, "urn" | "type" | "name" | "parent" | "provider" | "custom"> & { inputs: unknown };
@@ -145,11 +143,11 @@ export async function plan(options: PlanOptions): Promise<Plan> {
  * holding an (undecryptable) entry for every node that brings its key through config.
  */
 function undecryptableNodeKeys(loaded: LoadedStack): Record<string, string> {
-    if (loaded.config[NODE_KEYS] !== SECRET_PLACEHOLDER) return {};
+    if (loaded.config[NODE_KEYS_KEY] !== SECRET_PLACEHOLDER) return {};
     const entries = Object.entries(loaded.network.ledgers).flatMap(([ledger, l]) =>
         l.nodes.filter((n) => n.publicKey !== undefined && n.keySecret === undefined).map((n) => [nodeKeyConfigPath(ledger, n.name), SECRET_PLACEHOLDER]),
     );
-    return { [NODE_KEYS]: JSON.stringify(Object.fromEntries(entries)) };
+    return { [NODE_KEYS_KEY]: JSON.stringify(Object.fromEntries(entries)) };
 }
 
 /** Writes the plan to outDir, replacing what was there only once everything is ready. */

@@ -3,7 +3,7 @@
 // the same network file, which must agree byte for byte with the global stack's.
 import * as pulumi from "@pulumi/pulumi";
 import { addressFromPublicKey, enodeUrl } from "../frameworks/besu/keys";
-import type { NodeConfig } from "../stacks/schema";
+import { type NodeConfig, nodeKeyConfigPath } from "../stacks/schema";
 import { type NodeIdentity, p2pHost } from "./identity";
 
 export interface PublishedLedger {
@@ -73,7 +73,7 @@ export function referencedIdentity(global: GlobalIdentities, ledger: string, nod
         // Only the nodes this region stack builds: it never reads other regions' keys.
         privateKey: withPrivateKey
             ? global.privateKeys.apply((keys) => {
-                  const key = keys[`${ledger}/${node.name}`];
+                  const key = keys[nodeKeyConfigPath(ledger, node.name)];
                   if (key === undefined) throw new pulumi.RunError(`global stack ${global.stackName} holds no private key for ${ledger}/${node.name}`);
                   return key;
               })

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { hexToBytes } from "@noble/hashes/utils";
 import { addressFromPublicKey, enodeUrl, normalizePublicKey, privateKeyFromHex, privateKeyFromSeed, publicKeyFromPrivate, toHex } from "../frameworks/besu/keys";
-import type { NodeConfig } from "../stacks/schema";
+import { type NodeConfig, nodeKeyConfigPath } from "../stacks/schema";
 
 export interface NodeIdentity {
     readonly ledger: string;
@@ -27,11 +27,6 @@ export interface NodeIdentity {
 
 export function p2pHost(ledger: string, node: string, region: string, domain: string): string {
     return `${ledger}-${node}.${region}.${domain}`;
-}
-
-/** The config entry of `ledgerfleet:nodeKeys` that holds a brought node key. */
-export function nodeKeyConfigPath(ledger: string, node: string): string {
-    return `${ledger}/${node}`;
 }
 
 export interface IdentityArgs {

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { qbftGenesis } from "../frameworks/besu/genesis";
-import { type DeployTarget, deploysRegion, type NetworkConfig } from "../stacks/schema";
+import { type DeployTarget, deploysRegion, type NetworkConfig, nodeKeyConfigPath } from "../stacks/schema";
 import { GlobalIdentities, referencedIdentity } from "./global-reference";
 import { type NodeIdentity, nodeIdentity } from "./identity";
 import { Region, type RegionLedger } from "./region";
@@ -97,7 +97,7 @@ export class Network extends pulumi.ComponentResource {
         if (deploy.kind === "global") {
             const held = ledgers.flatMap((l) => l.identities).filter((i) => i.keySource === "generated");
             this.nodePrivateKeys = pulumi.secret(
-                pulumi.all(Object.fromEntries(held.map((i) => [`${i.ledger}/${i.node}`, i.privateKey ?? ""]))),
+                pulumi.all(Object.fromEntries(held.map((i) => [nodeKeyConfigPath(i.ledger, i.node), i.privateKey ?? ""]))),
             );
         }
         this.registerOutputs({ ledgers: this.ledgers, nodePrivateKeys: this.nodePrivateKeys });

@@ -3,13 +3,14 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadNetworkFile, resolveDeployTarget } from "../stacks/load";
+import { PROJECT } from "../stacks/schema";
 import { Network } from "./network";
 
 /** Where stack files live (Pulumi.yaml's stackConfigDir); network paths are relative to it. */
 export const STACKS_DIR = path.join(__dirname, "..", "stacks");
 
 export async function ledgerfleet(): Promise<Record<string, unknown>> {
-    const config = new pulumi.Config("ledgerfleet");
+    const config = new pulumi.Config(PROJECT);
     const stack = pulumi.getStack();
     const stackFile = path.join(STACKS_DIR, `Pulumi.${stack}.yaml`);
     let network;

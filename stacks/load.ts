@@ -11,6 +11,9 @@ import {
     parseDeployTarget,
     stackConfigSchema,
     deploysRegion,
+    NODE_KEYS_KEY,
+    nodeKeyConfigPath,
+    PROJECT,
     type DeployTarget,
     type NetworkConfig,
 } from "./schema";
@@ -22,11 +25,9 @@ export { ConfigError, formatProblems, type Problem } from "./errors";
 /** Placeholder for a stack secret: the loader has no secrets provider and does not decrypt. */
 export const SECRET_PLACEHOLDER = "[secret: cannot decrypt offline]";
 
-const PROJECT = "ledgerfleet";
 const NETWORK_KEY = `${PROJECT}:network`;
 const DEPLOY_KEY = `${PROJECT}:deploy`;
 const GLOBAL_STACK_KEY = `${PROJECT}:globalStack`;
-const NODE_KEYS_KEY = `${PROJECT}:nodeKeys`;
 /** Keys of the project's namespace the program reads; a near miss of one is a typo. */
 const PROJECT_KEYS = [...Object.keys(stackConfigSchema.shape), NODE_KEYS_KEY];
 
@@ -211,7 +212,7 @@ function missingNodeKeys(
     return Object.entries(network.ledgers).flatMap(([ledger, l]) =>
         l.nodes
             .filter((n) => n.publicKey !== undefined && n.keySecret === undefined && deploysRegion(deploy, n.region))
-            .filter((n) => !Object.hasOwn(entries, `${ledger}/${n.name}`))
+            .filter((n) => !Object.hasOwn(entries, nodeKeyConfigPath(ledger, n.name)))
             .map((n) =>
                 source.problemAt(
                     where,

@@ -158,6 +158,15 @@ export type NodeConfig = z.output<typeof nodeSchema>;
 export type TenantConfig = z.output<typeof tenantSchema>;
 export type Resources = z.output<typeof resourcesSchema>;
 
+/** The project's config namespace, and the secret config key holding brought node keys. */
+export const PROJECT = "ledgerfleet";
+export const NODE_KEYS_KEY = `${PROJECT}:nodeKeys`;
+
+/** Entry of `ledgerfleet:nodeKeys` (and of the global stack's private keys) for one node. */
+export function nodeKeyConfigPath(ledger: string, node: string): string {
+    return `${ledger}/${node}`;
+}
+
 /** What a stack deploys: `all` regions, the `global` identities, or one `region:<id>`. */
 export type DeployTarget = { kind: "all" } | { kind: "global" } | { kind: "region"; region: string };
 

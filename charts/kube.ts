@@ -9,7 +9,8 @@ export interface KubeObject {
         name: string;
         namespace?: string;
         labels?: Record<string, string>;
-        annotations?: Record<string, string>;
+        /** Values may be placeholders a component resolves later (a genesis hash, say). */
+        annotations?: Record<string, unknown>;
     };
     [field: string]: unknown;
 }
@@ -35,3 +36,14 @@ export function standardLabels(l: StandardLabels): Record<string, string> {
         "app.kubernetes.io/managed-by": "ledgerfleet",
     };
 }
+
+/** Label the API server sets on every namespace to its name; unlike other labels, nobody can forge it. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** The namespace of a network's scheduler (the sharing service) in every region. */
+export function schedulerNamespace(network: string): string {
+    return `${network}-scheduler`;
+}
+
+/** app.kubernetes.io/component of the scheduler's pods. */
+export const SCHEDULER_COMPONENT = "scheduler";

@@ -12,6 +12,10 @@ export const ROLE_LABEL = "ledgerfleet.io/role";
 export const GENESIS_CONFIGMAP = "genesis";
 export const GENESIS_FILE = "genesis.json";
 
+/** The ledger's peer files in this region, shared by its pods here (see frameworks/besu/peers.ts). */
+export const PEERS_CONFIGMAP = "peers";
+export const PEER_FILES = { staticNodes: "static-nodes.json", allowlist: "allowlist", localPeers: "local-peers" } as const;
+
 export type LedgerRole = "validator" | "rpc";
 
 /** Every ledger pod carries app.kubernetes.io/name=besu; selectors start from it. */
@@ -26,6 +30,12 @@ export interface LedgerNamespaceValues<S = string> {
     namespace: string;
     /** Exact bytes of genesis.json, identical in every region. */
     genesisJson: S;
+    /** sha256 of genesis.json, shown on the Namespace. */
+    genesisSha256: S;
+    /** static-nodes.json, the allowlist lines and the same-cluster peers (frameworks/besu/peers.ts). */
+    peers: { staticNodesJson: S; allowlist: S; localPeers: S };
+    /** Roles with at least one node of the ledger in this region: each gets a disruption budget. */
+    roles: readonly LedgerRole[];
 }
 
 /** Labels of objects that belong to the ledger as a whole rather than to one node. */
@@ -53,8 +63,9 @@ const ROLES: readonly { role: LedgerRole; budget: string }[] = [
 ];
 
 /**
- * Namespace (Pod Security "restricted"), the shared genesis ConfigMap, one PodDisruptionBudget per
- * role and a default-deny ingress NetworkPolicy; each node's own NetworkPolicy opens what it serves.
+ * Namespace (Pod Security "restricted"), the shared genesis and peers ConfigMaps, a
+ * PodDisruptionBudget per role present and a default-deny ingress NetworkPolicy; each node's own
+ * NetworkPolicy opens what it serves.
  */
 export function ledgerNamespace<S = string>(v: LedgerNamespaceValues<S>): KubeObject[] {
     const meta = (name: string, component: string) => ({
@@ -68,6 +79,7 @@ export function ledgerNamespace<S = string>(v: LedgerNamespaceValues<S>): KubeOb
         kind: "Namespace",
         metadata: {
             name: v.namespace,
+            annotations: { "ledgerfleet.io/genesis-sha256": v.genesisSha256 },
             labels: {
                 ...ledgerLabels(v, "ledger"),
                 "pod-security.kubernetes.io/enforce": "restricted",
@@ -84,7 +96,23 @@ export function ledgerNamespace<S = string>(v: LedgerNamespaceValues<S>): KubeOb
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { name: GENESIS_CONFIGMAP, namespace: v.namespace, labels: sameEverywhere },
+        // Genesis never changes once a chain runs: Kubernetes refuses edits to an immutable ConfigMap,
+        // and the component protects it, so a changed genesis fails the preview instead of the chain.
+        immutable: true,
         data: { [GENESIS_FILE]: v.genesisJson },
+    };
+
+    // Mounted as a folder, so an update reaches running pods without a restart; the validators'
+    // sidecar reloads the allowlist from it (charts/pod-scripts.ts).
+    const peers: KubeObject = {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: meta(PEERS_CONFIGMAP, "ledger"),
+        data: {
+            [PEER_FILES.staticNodes]: v.peers.staticNodesJson,
+            [PEER_FILES.allowlist]: v.peers.allowlist,
+            [PEER_FILES.localPeers]: v.peers.localPeers,
+        },
     };
 
     // maxUnavailable: 1 over all of a role's pods in the region, not minAvailable: 1 per node: every
@@ -92,7 +120,7 @@ export function ledgerNamespace<S = string>(v: LedgerNamespaceValues<S>): KubeOb
     // and block node drains (and so cluster upgrades) forever. One budget per role lets a drain take
     // one validator of this ledger in this region at a time, waiting until it is Ready again
     // elsewhere before taking the next; with no more than f validators per region, consensus holds.
-    const budgets: KubeObject[] = ROLES.map(({ role, budget }) => ({
+    const budgets: KubeObject[] = ROLES.filter(({ role }) => v.roles.includes(role)).map(({ role, budget }) => ({
         apiVersion: "policy/v1",
         kind: "PodDisruptionBudget",
         metadata: meta(budget, role),
@@ -112,5 +140,5 @@ export function ledgerNamespace<S = string>(v: LedgerNamespaceValues<S>): KubeOb
         spec: { podSelector: {}, policyTypes: ["Ingress"] },
     };
 
-    return [namespace, genesis, ...budgets, defaultDeny];
+    return [namespace, genesis, peers, ...budgets, defaultDeny];
 }

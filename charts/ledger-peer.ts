@@ -1,19 +1,13 @@
-// One Besu node of a ledger: its StatefulSet, Services, config, key and NetworkPolicy.
+// One Besu node of a ledger: its config, key, volume, Services, NetworkPolicy and StatefulSet.
 // Pure: values in, Kubernetes objects out (same values, same objects, in the same order).
 
 import { createHash } from "node:crypto";
-import { posix } from "node:path";
-import { besuOpts, HEALTH, PATHS, PORTS } from "../frameworks/besu/config";
-import { KubeObject, standardLabels } from "./kube";
-import { VERIFY_KEY_SCRIPT } from "./verify-key";
-import {
-    APP_NAME,
-    GENESIS_CONFIGMAP,
-    LEDGER_LABEL,
-    LedgerRole,
-    REGION_LABEL,
-    ROLE_LABEL,
-} from "./ledger-namespace";
+import { PORTS } from "../frameworks/besu/config";
+import { KubeObject, NAMESPACE_NAME_LABEL, SCHEDULER_COMPONENT, schedulerNamespace } from "./kube";
+import type { LedgerRole } from "./ledger-namespace";
+import { type LoadBalancerImplementation, requestAddress } from "./load-balancer";
+import { ledgerPod } from "./ledger-pod";
+import { dataClaimName, METRICS_PORT, nodeLabels, nodeMeta, P2P_PORT, RPC_PORT, SKIP_AWAIT } from "./node-common";
 
 export { ledgerNamespace } from "./ledger-namespace";
 export type { LedgerNamespaceValues } from "./ledger-namespace";
@@ -33,28 +27,39 @@ export interface LedgerPeerValues<S = string> {
     role: LedgerRole;
     namespace: string;
     image: string;
-    /** External stable endpoint "<ledger>-<node>.<region>.<domain>". */
-    p2pHost: string;
+    /** Static P2P address (an IP): Besu's p2p-host; the P2P Service requests exactly this address. */
+    address: string;
+    /** RPC nodes: the address of their JSON-RPC LoadBalancer for other regions' schedulers; ClusterIP only when left out. */
+    rpcAddress?: string;
+    /** `<ledger>-<node>.<region>.<domain>`: published for people and tools (external-dns), never in a peer list. */
+    dnsName: string;
+    loadBalancer: LoadBalancerImplementation;
+    /**
+     * Where the network's connections come from, as CIDRs: every region's egress addresses and every
+     * node's address. Admitted to the P2P port (firewall and NetworkPolicy).
+     */
+    peerSources: readonly string[];
+    /** Egress CIDRs of the other regions, whose schedulers may call an RPC node's rpcAddress. */
+    schedulerSources: readonly string[];
+    /** Namespace whose pods may scrape metrics. */
+    monitoringNamespace: string;
+    /** Labels of the nodes ledger pods must run on. */
+    nodeSelector: Record<string, string>;
     storageClass: string;
     resources: { cpu: string; memory: string; storageGiB: number };
+    /** The data volume's size as a quantity; `${resources.storageGiB}Gi` when left out (an S when checked against what is deployed). */
+    storageRequest?: S;
     /** Contents of config.toml (from frameworks/besu). */
     configToml: string;
-    /** Contents of static-nodes.json: every other node's enode (an S when only known at deploy time). */
-    staticNodesJson: S;
     /**
-     * peerConfigHash(configToml, staticNodesJson), for when staticNodesJson is not a plain string.
-     * Left out, the chart computes it; it must then be given whenever staticNodesJson is not a string.
+     * RPC nodes: a hash of the ledger's peer files here. RPC nodes cannot reload their allowlist (their
+     * JSON-RPC serves tenants ETH, NET and WEB3 only, not PERM), so a change marks them for the rollout.
      */
-    configHash?: S;
+    peersHash?: S;
     /** 0x + 128 hex: the node's expected public key (checked here when it is a plain string). */
     publicKey: S;
     nodeKey: NodeKeySource<S>;
 }
-
-/** Besu's image runs as uid/gid 1000. */
-const BESU_UID = 1000;
-const CONFIG_TOML = "config.toml";
-const STATIC_NODES = "static-nodes.json";
 
 /** A StatefulSet pod gets the label controller-revision-hash=<name>-<10 chars>, itself at most 63. */
 const MAX_NODE_NAME = 52;
@@ -77,73 +82,34 @@ export function checkLedgerPeerValues<S>(v: LedgerPeerValues<S>): void {
     if (v.role !== "validator" && v.role !== "rpc") {
         problems.push(`role of node "${v.node}" must be "validator" or "rpc", got "${String(v.role)}"`);
     }
+    if (v.rpcAddress !== undefined && v.role !== "rpc") problems.push(`node "${v.node}" is a validator: validators get no rpcAddress`);
+    if (v.role === "rpc" && v.peersHash === undefined) problems.push(`rpc node "${v.node}" needs peersHash: it restarts to pick up allowlist changes`);
     if (problems.length > 0) throw new Error(`ledger peer chart: ${problems.join("; ")}.`);
 }
 
-/**
- * A validator reports ready without peers: nodes of a fresh network start one by one and each would
- * otherwise wait for the others forever (readiness also gates the PodDisruptionBudget and the RPC
- * Service, never P2P). It still has to be within HEALTH's block tolerance of the best block it knows,
- * so a validator catching up after a restart holds its role's disruption budget until it has.
- * RPC nodes keep HEALTH's minPeers: one without peers serves tenants a stale chain.
- */
-export function readinessPath(role: LedgerRole): string {
-    if (role === "rpc") return HEALTH.readiness;
-    const url = new URL(HEALTH.readiness, "http://besu.invalid");
-    url.searchParams.set("minPeers", "0");
-    return url.pathname + url.search;
+/** sha256 of the node's config.toml: the pod template carries it, so a change marks the pod for the rollout. */
+export function configHash(configToml: string): string {
+    return createHash("sha256").update(configToml).digest("hex");
 }
 
 /**
- * The pod's ledgerfleet.io/config-hash: sha256 over the node's config files, length-prefixed so no
- * two different pairs collide. A change rolls the pod (subPath mounts never see ConfigMap updates).
+ * Pulumi's await on a Service waits for its Endpoints to settle with no unready address, and on a
+ * LoadBalancer for an address as well (pulumi-kubernetes await/service.go). A LoadBalancer that asks
+ * for a fixed address either gets it from the cluster's pool within seconds or never will: wait five
+ * minutes, not the default ten, then fail with the provider's "not allocated an IP address".
  */
-export function peerConfigHash(configToml: string, staticNodesJson: string): string {
-    const h = createHash("sha256");
-    for (const part of [configToml, staticNodesJson]) h.update(`${Buffer.byteLength(part)}:`).update(part);
-    return h.digest("hex");
-}
-
-/** Labels and selectors of one node's objects. */
-function nodeLabels<S>(v: LedgerPeerValues<S>) {
-    const instance = `${v.ledger}-${v.node}`;
-    return {
-        labels: {
-            ...standardLabels({ name: APP_NAME, instance, component: v.role, partOf: v.network }),
-            [LEDGER_LABEL]: v.ledger,
-            [REGION_LABEL]: v.region,
-            [ROLE_LABEL]: v.role,
-        },
-        /** This node's pod; the StatefulSet selector is immutable, so it names only what never changes. */
-        selector: { "app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/instance": instance },
-        /** The ledger's pods in this namespace, whatever their role: spread apart from one another. */
-        ledgerPods: { matchLabels: { "app.kubernetes.io/name": APP_NAME, [LEDGER_LABEL]: v.ledger } },
-    };
-}
-
-function nodeMeta<S>(v: LedgerPeerValues<S>, name: string, annotations?: Record<string, string>): KubeObject["metadata"] {
-    return { name, namespace: v.namespace, labels: nodeLabels(v).labels, ...(annotations ? { annotations } : {}) };
-}
-
-const servicePort = (name: string, port: number, protocol = "TCP") => ({ name, port, targetPort: name, protocol });
-const P2P_PORTS = [servicePort("p2p-tcp", PORTS.p2p), servicePort("p2p-udp", PORTS.p2p, "UDP")];
-const RPC_PORTS = [servicePort("rpc-http", PORTS.rpcHttp), servicePort("rpc-ws", PORTS.rpcWs)];
-const METRICS_PORT = servicePort("metrics", PORTS.metrics);
-
-/** Objects for one node, in a fixed order: config, key (when rendered), Services, NetworkPolicy, StatefulSet. */
+const LOAD_BALANCER_AWAIT = { "pulumi.com/timeoutSeconds": "300" };
+/** Objects for one node, in a fixed order: config, key (when rendered), volume, Services, NetworkPolicy, StatefulSet. */
 export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
     checkLedgerPeerValues(v);
-    const configHash = v.configHash ?? (typeof v.staticNodesJson === "string" ? peerConfigHash(v.configToml, v.staticNodesJson) : undefined);
-    if (configHash === undefined) {
-        throw new Error(`ledger peer chart: node "${v.node}": staticNodesJson is not a plain string, so pass configHash = peerConfigHash(configToml, staticNodesJson) once it is known.`);
-    }
     const { selector } = nodeLabels(v);
+    const rpc = v.role === "rpc";
 
     const config: KubeObject = {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: nodeMeta(v, `${v.node}-config`),
-        data: { [CONFIG_TOML]: v.configToml, [STATIC_NODES]: v.staticNodesJson },
+        data: { "config.toml": v.configToml },
     };
 
     // Rendered under the name the pod mounts, so the two cannot disagree.
@@ -155,45 +121,58 @@ export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
         stringData: { [v.nodeKey.key]: v.nodeKey.privateKey },
     }];
 
+    // Its own object, not a StatefulSet volumeClaimTemplate: a template's size is immutable (a change
+    // replaces the StatefulSet and leaves the volume at its old size), a claim's size can grow in place.
+    const data: KubeObject = {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: nodeMeta(v, dataClaimName(v.node)),
+        spec: {
+            accessModes: ["ReadWriteOnce"],
+            storageClassName: v.storageClass,
+            resources: { requests: { storage: v.storageRequest ?? `${v.resources.storageGiB}Gi` } },
+        },
+    };
+
+    // Same-cluster peers resolve <node>.<namespace>.svc to this pod's address (charts/pod-scripts.ts).
     const headless: KubeObject = {
         apiVersion: "v1",
         kind: "Service",
         metadata: nodeMeta(v, v.node),
         spec: {
             clusterIP: "None",
-            // Peers and Prometheus find the pod by name while it starts, not only once it is ready.
             publishNotReadyAddresses: true,
             selector,
-            ports: [...P2P_PORTS, ...RPC_PORTS, METRICS_PORT],
+            ports: [P2P_PORT, ...(rpc ? [RPC_PORT] : []), METRICS_PORT],
         },
     };
 
+    const p2pAddress = requestAddress(v.loadBalancer, v.address);
     const p2p: KubeObject = {
         apiVersion: "v1",
         kind: "Service",
-        // external-dns keeps <p2pHost> pointing at whatever address this Service gets; cloud
-        // adapters later pin that address, so the name in every peer's enode URL stays valid.
-        metadata: nodeMeta(v, `${v.node}-p2p`, { "external-dns.alpha.kubernetes.io/hostname": v.p2pHost }),
+        metadata: nodeMeta(v, `${v.node}-p2p`, {
+            ...LOAD_BALANCER_AWAIT,
+            ...p2pAddress.annotations,
+            // For people and tools: a name that follows the address. No peer list uses it.
+            "external-dns.alpha.kubernetes.io/hostname": v.dnsName,
+        }),
         spec: {
-            // A LoadBalancer keeps port 30303 outside, which every enode names; a NodePort would not.
             type: "LoadBalancer",
-            // Local: no second hop through another node, and peers' real source addresses survive.
+            ...p2pAddress.spec,
+            // Local: peers' real source addresses reach the NetworkPolicy and Besu's allowlist.
             externalTrafficPolicy: "Local",
-            // P2P must not wait for readiness: an rpc node is not ready without peers, and could
-            // never get any if its own endpoint were withheld until it had them.
+            // The network's addresses only; the implementation (or kube-proxy) filters the rest.
+            loadBalancerSourceRanges: [...v.peerSources],
+            // P2P must not wait for readiness: a node is ready only once it has peers.
             publishNotReadyAddresses: true,
             selector,
-            // TCP and UDP on one LoadBalancer Service (MixedProtocolLBService, GA in Kubernetes 1.26).
-            ports: P2P_PORTS,
+            // TCP only: discovery is off, so Besu uses no UDP.
+            ports: [P2P_PORT],
         },
     };
 
-    const rpc: KubeObject = {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: nodeMeta(v, `${v.node}-rpc`),
-        spec: { type: "ClusterIP", selector, ports: RPC_PORTS },
-    };
+    const rpcService: KubeObject[] = !rpc ? [] : [rpcServiceFor(v, selector)];
 
     const networkPolicy: KubeObject = {
         apiVersion: "networking.k8s.io/v1",
@@ -203,170 +182,64 @@ export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
             podSelector: { matchLabels: selector },
             policyTypes: ["Ingress"],
             ingress: [
-                // P2P from anywhere: peers are in other clouds; the enode key handshake authenticates them.
-                { ports: [{ protocol: "TCP", port: PORTS.p2p }, { protocol: "UDP", port: PORTS.p2p }] },
                 {
-                    ports: [{ protocol: "TCP", port: PORTS.rpcHttp }, { protocol: "TCP", port: PORTS.rpcWs }],
+                    // The ledger's pods in this cluster, and the network's node and egress addresses.
+                    ports: [{ protocol: "TCP", port: PORTS.p2p }],
                     from: [
-                        { podSelector: {} },
-                        {
-                            namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": v.network } },
-                            podSelector: { matchLabels: { "app.kubernetes.io/component": "scheduler" } },
-                        },
+                        { podSelector: nodeLabels(v).ledgerPods },
+                        ...v.peerSources.map((cidr) => ({ ipBlock: { cidr } })),
                     ],
                 },
+                ...(rpc
+                    ? [{
+                          ports: [{ protocol: "TCP", port: PORTS.rpcHttp }],
+                          from: [
+                              {
+                                  namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: schedulerNamespace(v.network) } },
+                                  podSelector: { matchLabels: { "app.kubernetes.io/component": SCHEDULER_COMPONENT } },
+                              },
+                              ...(v.rpcAddress === undefined ? [] : v.schedulerSources.map((cidr) => ({ ipBlock: { cidr } }))),
+                          ],
+                      }]
+                    : []),
                 {
                     ports: [{ protocol: "TCP", port: PORTS.metrics }],
-                    from: [{ namespaceSelector: { matchLabels: { "ledgerfleet.io/metrics": "true" } } }],
+                    from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: v.monitoringNamespace } } }],
                 },
             ],
         },
     };
 
-    return [config, ...keySecret, headless, p2p, rpc, networkPolicy, statefulSet(v, configHash)];
+    return [config, ...keySecret, data, headless, p2p, ...rpcService, networkPolicy, ledgerPod(v, configHash(v.configToml))];
 }
 
-function statefulSet<S>(v: LedgerPeerValues<S>, configHash: S | string): KubeObject {
-    const { labels, selector, ledgerPods } = nodeLabels(v);
-    const containerSecurity = {
-        runAsNonRoot: true,
-        runAsUser: BESU_UID,
-        runAsGroup: BESU_UID,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-    };
-    const keyMount = { name: "node-key", mountPath: posix.dirname(PATHS.nodeKey), readOnly: true };
-    const tmpMount = { name: "tmp", mountPath: PATHS.tmp };
-    // Requests equal limits in both containers: the pod is Guaranteed QoS only if every container,
-    // init containers included, has them equal. The init container's share costs nothing extra: a
-    // pod requests the larger of its biggest init container and the sum of the others.
-    const verifyResources = { cpu: "500m", memory: "1Gi" };
-    const nodeResources = { cpu: v.resources.cpu, memory: v.resources.memory };
-    const probe = (path: string) => ({ httpGet: { path, port: "rpc-http" }, timeoutSeconds: 5 });
-
-    const verifyKey = {
-        name: "verify-key",
-        image: v.image,
-        command: ["/bin/sh", "-c", VERIFY_KEY_SCRIPT],
-        env: [
-            { name: "EXPECTED_PUBLIC_KEY", value: v.publicKey },
-            { name: "NODE_NAME", value: `${v.ledger}/${v.node}` },
-            { name: "NODE_KEY_FILE", value: PATHS.nodeKey },
-            { name: "NODE_KEY_SECRET", value: v.nodeKey.secretName },
-            { name: "NODE_KEY_ITEM", value: v.nodeKey.key },
-            { name: "VERIFY_DIR", value: posix.join(PATHS.tmp, "verify-key") },
-            // besuOpts sizes a full node (2Gi and up); exporting a public key needs a small heap.
-            { name: "BESU_OPTS", value: `-Xmx512m -Djava.io.tmpdir=${PATHS.tmp}` },
-        ],
-        resources: { requests: verifyResources, limits: verifyResources },
-        securityContext: containerSecurity,
-        volumeMounts: [keyMount, tmpMount],
-    };
-
-    const besu = {
-        name: "besu",
-        image: v.image,
-        args: [`--config-file=${PATHS.config}`],
-        env: [{ name: "BESU_OPTS", value: besuOpts(v.resources.memory) }],
-        ports: [...P2P_PORTS, ...RPC_PORTS, METRICS_PORT].map(({ name, port, protocol }) => ({ name, containerPort: port, protocol })),
-        resources: { requests: nodeResources, limits: nodeResources },
-        securityContext: containerSecurity,
-        // Opening a large database and replaying the trie after a restart can take many minutes:
-        // up to 20 minutes before liveness takes over, instead of killing a node that is recovering.
-        startupProbe: { ...probe(HEALTH.liveness), periodSeconds: 10, failureThreshold: 120 },
-        livenessProbe: { ...probe(HEALTH.liveness), periodSeconds: 15, failureThreshold: 4 },
-        readinessProbe: { ...probe(readinessPath(v.role)), periodSeconds: 10, failureThreshold: 3 },
-        volumeMounts: [
-            { name: "data", mountPath: PATHS.data },
-            // subPath mounts never see ConfigMap updates; the config-hash annotation rolls the pod instead.
-            { name: "config", mountPath: PATHS.config, subPath: CONFIG_TOML, readOnly: true },
-            { name: "config", mountPath: PATHS.staticNodes, subPath: STATIC_NODES, readOnly: true },
-            { name: "genesis", mountPath: posix.dirname(PATHS.genesis), readOnly: true },
-            keyMount,
-            tmpMount,
-        ],
-    };
-
+/**
+ * An RPC node's JSON-RPC for schedulers: ClusterIP for its own cluster's, and a LoadBalancer on its
+ * (private) rpcAddress when other regions' schedulers reach it. Its endpoints are the ready pods only,
+ * which need peers: skip Pulumi's await, or a first deploy would wait for other regions.
+ */
+function rpcServiceFor<S>(v: LedgerPeerValues<S>, selector: Record<string, string>): KubeObject {
+    // No other region to serve (or none named): an empty loadBalancerSourceRanges would admit everyone.
+    if (v.rpcAddress === undefined || v.schedulerSources.length === 0) {
+        return {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: nodeMeta(v, `${v.node}-rpc`, SKIP_AWAIT),
+            spec: { type: "ClusterIP", selector, ports: [RPC_PORT] },
+        };
+    }
+    const request = requestAddress(v.loadBalancer, v.rpcAddress);
     return {
-        apiVersion: "apps/v1",
-        kind: "StatefulSet",
-        metadata: nodeMeta(v, v.node),
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: nodeMeta(v, `${v.node}-rpc`, { ...SKIP_AWAIT, ...request.annotations }),
         spec: {
-            replicas: 1,
-            serviceName: v.node,
-            podManagementPolicy: "Parallel",
-            selector: { matchLabels: selector },
-            // Deleting or scaling down the StatefulSet never deletes a node's chain data.
-            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-            volumeClaimTemplates: [{
-                metadata: { name: "data", labels },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    storageClassName: v.storageClass,
-                    resources: { requests: { storage: `${v.resources.storageGiB}Gi` } },
-                },
-            }],
-            template: {
-                metadata: {
-                    labels,
-                    annotations: {
-                        "prometheus.io/scrape": "true",
-                        "prometheus.io/port": String(PORTS.metrics),
-                        "prometheus.io/path": "/metrics",
-                        "ledgerfleet.io/config-hash": configHash,
-                    },
-                },
-                spec: {
-                    automountServiceAccountToken: false,
-                    enableServiceLinks: false,
-                    // Besu flushes RocksDB on SIGTERM; a kill mid-write costs a long recovery on restart.
-                    terminationGracePeriodSeconds: 120,
-                    securityContext: {
-                        runAsNonRoot: true,
-                        runAsUser: BESU_UID,
-                        runAsGroup: BESU_UID,
-                        fsGroup: BESU_UID,
-                        fsGroupChangePolicy: "OnRootMismatch",
-                        seccompProfile: { type: "RuntimeDefault" },
-                    },
-                    tolerations: [{ key: "ledgerfleet.io/pool", operator: "Equal", value: "ledger", effect: "NoSchedule" }],
-                    affinity: {
-                        podAntiAffinity: {
-                            preferredDuringSchedulingIgnoredDuringExecution: [{
-                                weight: 100,
-                                podAffinityTerm: { labelSelector: ledgerPods, topologyKey: "kubernetes.io/hostname" },
-                            }],
-                        },
-                    },
-                    topologySpreadConstraints: [{
-                        maxSkew: 1,
-                        topologyKey: "topology.kubernetes.io/zone",
-                        whenUnsatisfiable: "ScheduleAnyway",
-                        labelSelector: ledgerPods,
-                    }],
-                    initContainers: [verifyKey],
-                    containers: [besu],
-                    volumes: [
-                        { name: "config", configMap: { name: `${v.node}-config` } },
-                        { name: "genesis", configMap: { name: GENESIS_CONFIGMAP } },
-                        {
-                            name: "node-key",
-                            secret: {
-                                secretName: v.nodeKey.secretName,
-                                items: [{ key: v.nodeKey.key, path: posix.basename(PATHS.nodeKey) }],
-                                // Read-only, no world access. Group read is how Besu (uid 1000, not the
-                                // file's owner) reads it: the kubelet gives the file to gid fsGroup, and
-                                // with fsGroup set it turns 0400 into 0440 anyway (kubernetes/kubernetes
-                                // #57923), so 0440 says what the pod really gets.
-                                defaultMode: 0o440,
-                            },
-                        },
-                        { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
-                    ],
-                },
-            },
+            type: "LoadBalancer",
+            ...request.spec,
+            externalTrafficPolicy: "Local",
+            loadBalancerSourceRanges: [...v.schedulerSources],
+            selector,
+            ports: [RPC_PORT],
         },
     };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // ledgerfleet command line. Exit codes: 0 fine, 1 a mandatory policy is violated,
 // 2 invalid configuration or usage.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../stacks/load";
@@ -27,8 +28,10 @@ export async function main(argv: readonly string[], io: { out: Output; err: Outp
         .requiredOption("--stack <name>", "stack to plan (stacks/Pulumi.<name>.yaml)")
         .option("--out <dir>", "output folder (default: out/<stack>)")
         .option("--stacks <dir>", "folder of the stack files (default: the project's stacks/)")
-        .action(async (opts: { stack: string; out?: string; stacks?: string }) => {
-            const result = await plan({ stack: opts.stack, stacksDir: opts.stacks && path.resolve(opts.stacks) });
+        .option("--deployed <file>", "the stack's outputs from its last update (`pulumi stack output --json`): check the plan against what is deployed")
+        .action(async (opts: { stack: string; out?: string; stacks?: string; deployed?: string }) => {
+            const deployed = opts.deployed === undefined ? undefined : readDeployed(opts.deployed);
+            const result = await plan({ stack: opts.stack, stacksDir: opts.stacks && path.resolve(opts.stacks), deployed });
             const outDir = path.resolve(opts.out ?? path.join("out", opts.stack));
             try {
                 writePlan(result, outDir);
@@ -61,6 +64,26 @@ export async function main(argv: readonly string[], io: { out: Output; err: Outp
         }
         throw err;
     }
+}
+
+/** A `pulumi stack output --json` file: a JSON object of outputs. */
+function readDeployed(file: string): Record<string, unknown> {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new UsageError(`cannot read --deployed ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        throw new UsageError(`--deployed ${file} is not JSON: expected the output of \`pulumi stack output --json\``);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new UsageError(`--deployed ${file}: expected a JSON object of stack outputs, as \`pulumi stack output --json\` prints`);
+    }
+    return value as Record<string, unknown>;
 }
 
 if (require.main === module) {

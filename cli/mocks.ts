@@ -40,6 +40,18 @@ export function placeholderBytes(resourceName: string, length: number): Buffer {
     return out;
 }
 
+/** The address a LoadBalancer Service requests: spec.loadBalancerIP or an implementation's annotation. */
+function requestedAddress(inputs: Record<string, unknown>): string | undefined {
+    const spec = (inputs["spec"] ?? {}) as Record<string, unknown>;
+    if (typeof spec["loadBalancerIP"] === "string") return spec["loadBalancerIP"];
+    const annotations = ((inputs["metadata"] ?? {}) as { annotations?: Record<string, unknown> }).annotations ?? {};
+    const requested = Object.entries(annotations).find(([k]) => /loadBalancerIPs$|lbipam\.cilium\.io\/ips$/i.test(k))?.[1];
+    return typeof requested === "string" ? requested : undefined;
+}
+
+/** The organization `ledgerfleet plan` runs stacks under, as Pulumi's self-managed backends name it. */
+export const PLAN_ORGANIZATION = "organization";
+
 export interface MocksOptions {
     /** Outputs served to `pulumi.StackReference` by stack name (`org/project/stack`). */
     stackOutputs?: Record<string, Record<string, unknown>>;
@@ -84,8 +96,10 @@ export class LedgerfleetMocks implements pulumi.runtime.Mocks {
             case "kubernetes:core/v1:Service": {
                 const spec = (inputs["spec"] ?? {}) as Record<string, unknown>;
                 if (spec["type"] === "LoadBalancer") {
-                    // TEST-NET-3 (RFC 5737): obviously not a real address.
-                    state = { ...inputs, status: { loadBalancer: { ingress: [{ ip: `203.0.113.${++this.lbCounter}` }] } } };
+                    // The address the Service asks for, as the cluster's load balancer would grant it;
+                    // else one from TEST-NET-3 (RFC 5737), obviously not a real address.
+                    const ip = requestedAddress(inputs) ?? `203.0.113.${++this.lbCounter}`;
+                    state = { ...inputs, status: { loadBalancer: { ingress: [{ ip }] } } };
                 }
                 break;
             }
@@ -152,7 +166,7 @@ export async function installMocks(
     config: Record<string, string> = {},
     secretKeys: readonly string[] = [],
 ): Promise<void> {
-    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    await pulumi.runtime.setMocks(mocks, project, stack, false, PLAN_ORGANIZATION);
     pulumi.runtime.setAllConfig(config, [...secretKeys]);
     const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
     let seq = 0;

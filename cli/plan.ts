@@ -8,7 +8,7 @@ import program from "../index";
 import { type LoadedStack, loadStack, SECRET_PLACEHOLDER } from "../stacks/load";
 import { NODE_KEYS_KEY, nodeKeyConfigPath, PROJECT } from "../stacks/schema";
 import { type Manifest, renderManifests } from "./manifests";
-import { LedgerfleetMocks, installMocks, type Registration, redactSecrets, unwrapSecrets } from "./mocks";
+import { LedgerfleetMocks, installMocks, PLAN_ORGANIZATION, type Registration, redactSecrets, unwrapSecrets } from "./mocks";
 import { renderSummary } from "./summary";
 
 
@@ -40,14 +40,23 @@ export interface Plan {
     exitCode: 0 | 1;
 }
 
-/** Runs index.ts under mocks once and returns what it registered, secrets still wrapped. */
+/** How the program names its own stack, to read what it deployed last time (see components/network.ts). */
+export function selfStackName(stack: string): string {
+    return `${PLAN_ORGANIZATION}/${PROJECT}/${stack}`;
+}
+
+/**
+ * Runs index.ts under mocks once and returns what it registered, secrets still wrapped. `deployed` is
+ * what the stack's last update output (`pulumi stack output --json`); left out, a first deploy.
+ */
 export async function runProgram(
     stack: string,
     config: Record<string, string>,
     secretKeys: readonly string[],
     stackOutputs?: Record<string, Record<string, unknown>>,
+    deployed: Record<string, unknown> = {},
 ): Promise<LedgerfleetMocks> {
-    const mocks = new LedgerfleetMocks({ stackOutputs });
+    const mocks = new LedgerfleetMocks({ stackOutputs: { [selfStackName(stack)]: deployed, ...stackOutputs } });
     await installMocks(mocks, PROJECT, stack, config, secretKeys);
     // Pulumi captures a stack trace for every promise it makes (for its leak report); mapping each
     // through source maps was most of a large plan's time, and the plan never shows those traces.
@@ -106,6 +115,8 @@ export interface PlanOptions {
     stack: string;
     /** Folder of the stack files; defaults to the project's stacks/. */
     stacksDir?: string;
+    /** The stack's outputs from its last update (`pulumi stack output --json`): its genesis is then locked. */
+    deployed?: Record<string, unknown>;
 }
 
 export async function plan(options: PlanOptions): Promise<Plan> {
@@ -127,7 +138,7 @@ export async function plan(options: PlanOptions): Promise<Plan> {
         const global = await runProgram(globalStack, { ...loaded.config, "ledgerfleet:deploy": "global" }, loaded.secretKeys);
         stackOutputs = { [globalStack]: unwrapSecrets(global.stackOutputs) as Record<string, unknown> };
     }
-    const mocks = await runProgram(options.stack, loaded.config, loaded.secretKeys, stackOutputs);
+    const mocks = await runProgram(options.stack, loaded.config, loaded.secretKeys, stackOutputs, options.deployed);
     const resources = [...mocks.registrations]
         .sort((a, b) => a.urn.localeCompare(b.urn))
         .map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, provider: r.provider, custom: r.custom, inputs: redactSecrets(r.inputs) }));

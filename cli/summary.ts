@@ -1,6 +1,7 @@
 // The human half of `ledgerfleet plan`: what would be built where, the policy verdicts, and how
 // much of the network each failure domain can take down.
-import { p2pHost } from "../components/identity";
+import { genesisValidatorEntries } from "../components/genesis-lock";
+import { dnsName } from "../components/identity";
 import type { LoadedStack } from "../stacks/load";
 import { faultTolerance } from "./fault-tolerance";
 import type { Manifest } from "./manifests";
@@ -26,6 +27,7 @@ export function renderSummary(input: SummaryInput): string {
     const lines: string[] = [];
     lines.push(`ledgerfleet plan: stack ${loaded.stack}, network ${network.name} (${network.domain}), deploy ${deploy}`);
     lines.push("offline: nothing was deployed; outputs are mocked.");
+    if (loaded.lab) lines.push("LAB network (ledgerfleet:lab: true): a throwaway test network; development chain ids are allowed.");
 
     const generated = registrations.filter((r) => r.type === "random:index/randomBytes:RandomBytes").length;
     if (generated > 0 || loaded.deploy.kind === "region") {
@@ -72,11 +74,28 @@ export function renderSummary(input: SummaryInput): string {
             rows.push([row.level, row.domain, String(row.validators), row.survivesLoss ? "yes" : `NO (${row.validators} > f = ${ledger.f})`]);
         }
         lines.push(...table(rows));
-        // Every peer list names these; each must resolve, from every other region, to its node's
-        // P2P Service (external-dns does it from the Service's annotation).
-        lines.push("  P2P endpoints (port 30303 TCP+UDP) every peer list names:");
-        for (const node of config?.nodes ?? []) lines.push(`    ${p2pHost(ledger.ledger, node.name, node.region, network.domain)}`);
+        if (config !== undefined) {
+            const genesis = genesisValidatorEntries(config);
+            const joining = config.nodes.filter((n) => n.role === "validator" && !genesis.includes(n.name)).map((n) => n.name);
+            lines.push(`  genesis validators: ${genesis.join(", ")}${config.genesis?.validators ? "" : " (all validators in the file: pin genesis.validators before adding one)"}`);
+            if (joining.length > 0) {
+                lines.push(
+                    `  not in genesis: ${joining.join(", ")}; each becomes a validator once more than half of the current ones vote it in ` +
+                        "(qbft_proposeValidatorVote through `kubectl port-forward` to their localhost JSON-RPC)",
+                );
+            }
+        }
+        // Every peer list and allowlist names these addresses; each must be reachable on TCP 30303
+        // from every other region (\`ledgerfleet preflight\` checks it from inside each cluster).
+        lines.push("  P2P endpoints (TCP 30303) every peer list names, and their DNS names (for people):");
+        lines.push(...table((config?.nodes ?? []).map((n) => [`${n.address ?? "(no address)"}`, dnsName(ledger.ledger, n.name, n.region, network.domain)]), "    "));
     }
+
+    lines.push(
+        "",
+        "Updates: `pulumi up` restarts no ledger pod (StatefulSets use OnDelete). Pods whose spec changed are",
+        `restarted by \`ledgerfleet rollout --stack ${loaded.stack}\`, at most f validators of a ledger at a time and only while the rest are ready.`,
+    );
 
     lines.push("", "Policies:");
     if (policy.length === 0) {

@@ -4,10 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { addressFromPublicKey, enodeUrl } from "../frameworks/besu/keys";
 import { type NodeConfig, nodeKeyConfigPath } from "../stacks/schema";
-import { type NodeIdentity, p2pHost } from "./identity";
+import { type GenesisLock, lockDifferences, readLock } from "./genesis-lock";
+import { dnsName, type NodeIdentity, p2pAddress } from "./identity";
 
 export interface PublishedLedger {
-    genesisSha256: string;
+    genesis: GenesisLock;
     nodes: Record<string, { publicKey: string; keySource: string }>;
 }
 
@@ -40,24 +41,31 @@ export class GlobalIdentities {
         });
     }
 
-    /** Fails the deployment when this stack's genesis differs from the global stack's. */
-    checkGenesis(ledger: string, genesisJson: pulumi.Output<string>, sha256: (text: string) => string): pulumi.Output<string> {
-        return pulumi.all([this.ledgers, genesisJson]).apply(([all, genesis]) => {
-            const expected = all[ledger]?.genesisSha256;
-            if (expected !== sha256(genesis)) {
+    /**
+     * The global stack's genesis, byte for byte, once this stack's network file agrees with it; fails
+     * the deployment otherwise (the global stack owns genesis: deploy it first).
+     */
+    genesis(ledger: string, planned: Omit<GenesisLock, "sha256" | "json">): pulumi.Output<string> {
+        return this.ledgers.apply((all) => {
+            const published = readLock(all[ledger]?.genesis, `global stack ${this.stackName}, ledger ${ledger}`);
+            if (published === undefined) {
+                throw new pulumi.RunError(`global stack ${this.stackName} publishes no genesis for ledger ${ledger}: run \`pulumi up\` on it first`);
+            }
+            const differences = lockDifferences(published, planned);
+            if (differences.length > 0) {
                 throw new pulumi.RunError(
-                    `genesis of ledger ${ledger} differs from global stack ${this.stackName}'s: ` +
-                        "the network file changed; deploy the global stack first so every region agrees",
+                    `the network file disagrees with global stack ${this.stackName} on the genesis of ledger ${ledger}: ${differences.join("; ")}. ` +
+                        "The global stack owns genesis: deploy it first, so every region agrees",
                 );
             }
-            return genesis;
+            return published.json;
         });
     }
 }
 
 /** Identity of a node whose key the global stack generated. */
 export function referencedIdentity(global: GlobalIdentities, ledger: string, node: NodeConfig, domain: string, withPrivateKey: boolean): NodeIdentity {
-    const host = p2pHost(ledger, node.name, node.region, domain);
+    const address = p2pAddress(ledger, node);
     const published = global.published(ledger, node.name);
     const publicKey = published.apply((p) => p.publicKey);
     return {
@@ -65,10 +73,11 @@ export function referencedIdentity(global: GlobalIdentities, ledger: string, nod
         node: node.name,
         role: node.role,
         region: node.region,
-        p2pHost: host,
+        p2pAddress: address,
+        dnsName: dnsName(ledger, node.name, node.region, domain),
         publicKey,
         address: publicKey.apply(addressFromPublicKey),
-        enode: publicKey.apply((pk) => enodeUrl(pk, host)),
+        enode: publicKey.apply((pk) => enodeUrl(pk, address)),
         keySecret: { name: `${node.name}-key`, key: "key" },
         // Only the nodes this region stack builds: it never reads other regions' keys.
         privateKey: withPrivateKey

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { hexToBytes } from "@noble/hashes/utils";
 import { addressFromPublicKey, enodeUrl, normalizePublicKey, privateKeyFromHex, privateKeyFromSeed, publicKeyFromPrivate, toHex } from "../frameworks/besu/keys";
+import { canonicalIp } from "../frameworks/besu/host";
 import { type NodeConfig, nodeKeyConfigPath } from "../stacks/schema";
 
 export interface NodeIdentity {
@@ -12,8 +13,10 @@ export interface NodeIdentity {
     readonly node: string;
     readonly role: NodeConfig["role"];
     readonly region: string;
-    /** Stable external P2P host name: `<ledger>-<node>.<region>.<domain>`. */
-    readonly p2pHost: string;
+    /** Static P2P address (an IP): Besu's p2p-host and the host of its enode everywhere. */
+    readonly p2pAddress: string;
+    /** `<ledger>-<node>.<region>.<domain>`: for people and tools, never in a peer list. */
+    readonly dnsName: string;
     /** 0x + 128 hex. Public, never secret. */
     readonly publicKey: pulumi.Output<string>;
     readonly address: pulumi.Output<string>;
@@ -25,8 +28,16 @@ export interface NodeIdentity {
     readonly keySource: "generated" | "config" | "existing-secret";
 }
 
-export function p2pHost(ledger: string, node: string, region: string, domain: string): string {
+export function dnsName(ledger: string, node: string, region: string, domain: string): string {
     return `${ledger}-${node}.${region}.${domain}`;
+}
+
+/** The node's static P2P address. Existing regions name it in the file; the loader refuses a node without one. */
+export function p2pAddress(ledger: string, node: NodeConfig): string {
+    if (node.address === undefined) {
+        throw new pulumi.RunError(`node ${ledger}/${node.name} has no static P2P address: give it address: <IP> in the network file`);
+    }
+    return canonicalIp(node.address);
 }
 
 export interface IdentityArgs {
@@ -50,7 +61,8 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
         node: node.name,
         role: node.role,
         region: node.region,
-        p2pHost: p2pHost(ledger, node.name, node.region, args.domain),
+        p2pAddress: p2pAddress(ledger, node),
+        dnsName: dnsName(ledger, node.name, node.region, args.domain),
     };
     const defaultSecret = { name: `${node.name}-key`, key: "key" };
     let publicKey: pulumi.Output<string>;
@@ -100,7 +112,7 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
         ...base,
         publicKey,
         address: publicKey.apply(addressFromPublicKey),
-        enode: publicKey.apply((pk) => enodeUrl(pk, base.p2pHost)),
+        enode: publicKey.apply((pk) => enodeUrl(pk, base.p2pAddress)),
         keySecret,
         privateKey,
         keySource,

@@ -14,6 +14,7 @@ const CLASSES: Readonly<Record<string, KubeResourceClass>> = {
     "v1/ConfigMap": k8s.core.v1.ConfigMap,
     "v1/Secret": k8s.core.v1.Secret,
     "v1/Service": k8s.core.v1.Service,
+    "v1/PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim,
     "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
     "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ledgerPeer, peerConfigHash } from "../charts/ledger-peer";
+import { ledgerPeer } from "../charts/ledger-peer";
 import { besuConfigToml, DEFAULT_RESOURCES } from "../frameworks/besu/config";
-import { staticNodesJson } from "../frameworks/besu/genesis";
-import type { LedgerConfig, NodeConfig } from "../stacks/schema";
+import type { ExistingRegionConfig, LedgerConfig, NodeConfig, RegionConfig } from "../stacks/schema";
 import type { NodeIdentity } from "./identity";
 import { kubeResource } from "./kube-resource";
 
@@ -12,15 +11,23 @@ export interface LedgerNodeArgs {
     readonly ledger: LedgerConfig;
     readonly node: NodeConfig;
     readonly identity: NodeIdentity;
-    /** Node name -> enode of every node of the ledger, in any region; the others are its static peers. */
-    readonly ledgerEnodes: pulumi.Output<Record<string, string>>;
+    readonly region: RegionConfig;
     /** The ledger's namespace in this region. */
     readonly namespace: string;
-    /** The Namespace resource (and anything else) the node's objects must wait for. */
+    /** The Namespace and the peers ConfigMap: the node's objects wait for them. */
     readonly dependsOn: readonly pulumi.Resource[];
     readonly storageClass: string;
     /** The region's Kubernetes provider. */
     readonly provider: pulumi.ProviderResource;
+    /** Where the ledger's P2P connections come from (CIDRs). */
+    readonly peerSources: readonly string[];
+    /** Where other regions' schedulers call from (CIDRs). */
+    readonly schedulerSources: readonly string[];
+    readonly netRestrict?: readonly string[];
+    /** RPC nodes: hash of the ledger's peer files here (see LedgerPeerValues.peersHash). */
+    readonly peersHash?: pulumi.Output<string>;
+    /** The data volume's size as last deployed; undefined on a first deploy. */
+    readonly previousStorageGiB?: pulumi.Output<number | undefined>;
 }
 
 /** Effective resources of a node: node's own, else the ledger's per-role default, else the built-in default. */
@@ -34,22 +41,41 @@ export function nodeResources(ledger: LedgerConfig, node: NodeConfig): { cpu: st
     };
 }
 
-/** One Besu node: its StatefulSet, Services, config, key Secret and NetworkPolicy in one region. */
+/** Settings of the existing-cluster adapter; cloud adapters will give theirs. */
+function clusterSettings(region: RegionConfig): Pick<ExistingRegionConfig, "loadBalancer" | "ledgerNodeSelector" | "monitoringNamespace"> {
+    if (region.cloud !== "existing") throw new pulumi.RunError(`the '${region.cloud}' adapter is not available in this version of ledgerfleet`);
+    return region;
+}
+
+/**
+ * The volume's requested size, refusing a shrink before anything is applied: Kubernetes can grow a
+ * claim in place but never shrink one.
+ */
+function checkedStorage(ledger: string, node: string, storageGiB: number, previous: pulumi.Output<number | undefined> | undefined): pulumi.Input<string> {
+    const request = `${storageGiB}Gi`;
+    if (previous === undefined) return request;
+    return previous.apply((was) => {
+        if (was !== undefined && storageGiB < was) {
+            throw new pulumi.RunError(
+                `node ${ledger}/${node}: its data volume is ${was} GiB and Kubernetes cannot shrink a volume; set storageGiB to ${was} or more`,
+            );
+        }
+        return request;
+    });
+}
+
+/** One Besu node: its StatefulSet, volume, Services, config, key Secret and NetworkPolicy in one region. */
 export class LedgerNode extends pulumi.ComponentResource {
-    /** `enode://<public key>@<p2p host>:30303`, as every other node's peer list names it. */
+    /** `enode://<public key>@<static address>:30303`, as every other node's peer list names it. */
     readonly enode: pulumi.Output<string>;
     readonly address: pulumi.Output<string>;
-    readonly p2pHost: pulumi.Output<string>;
+    readonly p2pAddress: pulumi.Output<string>;
 
     constructor(name: string, args: LedgerNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ledgerfleet:index:LedgerNode", name, {}, opts);
         const { identity } = args;
-        const configToml = besuConfigToml({ role: args.node.role, p2pHost: identity.p2pHost });
-        // One Output per node over the ledger-wide map, not one per peer: a full mesh of n nodes
-        // would otherwise make n^2 Outputs, which dominated large plans.
-        const staticNodes = args.ledgerEnodes.apply((all) =>
-            staticNodesJson(Object.entries(all).filter(([node]) => node !== identity.node).map(([, enode]) => enode)),
-        );
+        const settings = clusterSettings(args.region);
+        const resources = nodeResources(args.ledger, args.node);
         const objects = ledgerPeer<pulumi.Input<string>>({
             network: args.network,
             ledger: args.ledgerId,
@@ -58,21 +84,36 @@ export class LedgerNode extends pulumi.ComponentResource {
             role: identity.role,
             namespace: args.namespace,
             image: args.ledger.image,
-            p2pHost: identity.p2pHost,
+            address: identity.p2pAddress,
+            rpcAddress: args.node.rpcAddress,
+            dnsName: identity.dnsName,
+            loadBalancer: settings.loadBalancer,
+            peerSources: args.peerSources,
+            schedulerSources: args.schedulerSources,
+            monitoringNamespace: settings.monitoringNamespace,
+            nodeSelector: settings.ledgerNodeSelector,
             storageClass: args.storageClass,
-            resources: nodeResources(args.ledger, args.node),
-            configToml,
-            staticNodesJson: staticNodes,
-            configHash: staticNodes.apply((s) => peerConfigHash(configToml, s)),
+            resources,
+            storageRequest: checkedStorage(args.ledgerId, identity.node, resources.storageGiB, args.previousStorageGiB),
+            configToml: besuConfigToml({ role: identity.role, p2pHost: identity.p2pAddress, netRestrict: args.netRestrict }),
+            peersHash: args.peersHash,
             publicKey: identity.publicKey,
             nodeKey: { secretName: identity.keySecret.name, key: identity.keySecret.key, privateKey: identity.privateKey },
         });
         for (const obj of objects) {
-            kubeResource(name, obj, { parent: this, provider: args.provider, dependsOn: [...args.dependsOn] });
+            // A node's chain data outlives the node: protected from deletion by `pulumi up`, and left in
+            // the cluster if someone unprotects and deletes it.
+            const data = obj.kind === "PersistentVolumeClaim";
+            kubeResource(name, obj, {
+                parent: this,
+                provider: args.provider,
+                dependsOn: [...args.dependsOn],
+                ...(data ? { protect: true, retainOnDelete: true } : {}),
+            });
         }
         this.enode = identity.enode;
         this.address = identity.address;
-        this.p2pHost = pulumi.output(identity.p2pHost);
-        this.registerOutputs({ enode: this.enode, address: this.address, p2pHost: this.p2pHost });
+        this.p2pAddress = pulumi.output(identity.p2pAddress);
+        this.registerOutputs({ enode: this.enode, address: this.address, p2pAddress: this.p2pAddress });
     }
 }

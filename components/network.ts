@@ -1,10 +1,14 @@
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { qbftGenesis } from "../frameworks/besu/genesis";
-import { type DeployTarget, deploysRegion, type NetworkConfig, nodeKeyConfigPath } from "../stacks/schema";
+import { PORTS } from "../frameworks/besu/config";
+import { genesisValidators, qbftGenesis } from "../frameworks/besu/genesis";
+import { allowlistLines, type PeerEntry, staticNodesJson } from "../frameworks/besu/peers";
+import { hostCidr } from "../stacks/addresses";
+import { type DeployTarget, deploysRegion, type LedgerConfig, type NetworkConfig, nodeKeyConfigPath } from "../stacks/schema";
+import { type GenesisLock, genesisLock, genesisValidatorEntries, lockDifferences, readLock, sha256Hex } from "./genesis-lock";
 import { GlobalIdentities, referencedIdentity } from "./global-reference";
 import { type NodeIdentity, nodeIdentity } from "./identity";
+import { nodeResources } from "./ledger-node";
 import { Region, type RegionLedger } from "./region";
 
 export interface NetworkArgs {
@@ -15,6 +19,11 @@ export interface NetworkArgs {
     readonly nodeKeys?: pulumi.Output<Record<string, string> | undefined>;
     /** The global stack (`org/project/stack`) a `region:<id>` stack reads identities from. */
     readonly globalStack?: string;
+    /**
+     * This stack's own name (`org/project/stack`), whose previous outputs hold the genesis it deployed.
+     * @default the running stack
+     */
+    readonly selfStack?: string;
 }
 
 /** Namespace of a ledger in every region it spans. */
@@ -26,9 +35,21 @@ export interface LedgerSummary {
     chainId: number;
     namespace: string;
     genesisSha256: string;
-    /** Validator addresses, sorted as in genesis extraData. */
+    /** What the genesis was made from, and its bytes: the next run refuses a different one. */
+    genesis: GenesisLock;
+    /** Validator addresses in genesis, as its extraData lists them. */
     validators: string[];
-    nodes: Record<string, { region: string; role: string; p2pHost: string; publicKey: string; enode: string; address: string; keySource: string }>;
+    nodes: Record<string, {
+        region: string;
+        role: string;
+        p2pAddress: string;
+        dnsName: string;
+        publicKey: string;
+        enode: string;
+        address: string;
+        keySource: string;
+        storageGiB: number;
+    }>;
 }
 
 /**
@@ -47,6 +68,8 @@ export class Network extends pulumi.ComponentResource {
         const { config } = args;
         const deploy = args.deploy ?? { kind: "all" };
         const global = deploy.kind === "region" ? this.globalReference(name, args.globalStack) : undefined;
+        // The global stack owns genesis; every other stack reads what it deployed last time.
+        const previous = global === undefined ? this.previousLedgers(name, args.selfStack) : undefined;
         const needsRandom = Object.values(config.ledgers).some((l) => l.nodes.some((n) => n.publicKey === undefined));
         const randomProvider = global === undefined && needsRandom ? new random.Provider(`${name}-random`, {}, { parent: this }) : undefined;
 
@@ -57,21 +80,27 @@ export class Network extends pulumi.ComponentResource {
                 if (global !== undefined && node.publicKey === undefined) return referencedIdentity(global, id, node, config.domain, withPrivateKey);
                 return nodeIdentity({ ledger: id, node, domain: config.domain, parent: this, randomProvider, nodeKeys: args.nodeKeys, withPrivateKey });
             });
-            const localGenesis = pulumi
-                .all(identities.filter((i) => i.role === "validator").map((i) => i.address))
-                .apply((validators) =>
-                    qbftGenesis({
-                        chainId: ledger.chainId,
-                        blockPeriodSeconds: ledger.blockPeriodSeconds,
-                        epochLength: ledger.epochLength,
-                        requestTimeoutSeconds: ledger.requestTimeoutSeconds,
-                        gasLimit: ledger.gasLimit,
-                        validators,
-                    }),
-                );
-            const genesisJson = global === undefined ? localGenesis : global.checkGenesis(id, localGenesis, sha256Hex);
-            const enodes = pulumi.all(Object.fromEntries(identities.map((i) => [i.node, i.enode])));
-            return { id, config: ledger, namespace: ledgerNamespaceName(config.name, id), genesisJson, identities, enodes };
+            const planned = genesisLock(ledger, "");
+            const genesisJson =
+                global !== undefined
+                    ? global.genesis(id, planned)
+                    : lockedGenesis(id, planned, computedGenesis(ledger, identities), previous, args.selfStack ?? "this stack");
+            const egress = (region: string) => egressOf(config, region);
+            const keyed = identities.map((i) =>
+                i.publicKey.apply((publicKey): PeerEntry => ({ publicKey, address: i.p2pAddress, egress: egress(i.region) })),
+            );
+            // One Output per ledger over all its keys, shared by every region's peer files: never one per node.
+            const entries = pulumi.all(keyed);
+            return {
+                id,
+                config: ledger,
+                namespace: ledgerNamespaceName(config.name, id),
+                genesisJson,
+                identities,
+                staticNodesJson: pulumi.all(identities.map((i) => i.enode)).apply(staticNodesJson),
+                allowlist: entries.apply((all) => allowlistLines(all, PORTS.p2p)),
+                peerSources: [...new Set(identities.flatMap((i) => egress(i.region)))].sort().map(hostCidr),
+            };
         });
 
         const regionIds =
@@ -86,14 +115,17 @@ export class Network extends pulumi.ComponentResource {
                     regionId,
                     region,
                     ledgers: ledgers.filter((l) => l.identities.some((i) => i.region === regionId)),
+                    schedulerSources: Object.keys(config.regions).filter((r) => r !== regionId).flatMap((r) => egressOf(config, r)).map(hostCidr),
+                    netRestrict: config.netRestrict,
+                    previousStorage: previous?.apply((p) => previousStorage(p)),
                 },
-                { parent: this },
+                // A renamed region adopts what it built under its old id; its children's names start
+                // with its own, so the engine carries the alias down to them.
+                { parent: this, aliases: region.cloud === "existing" && region.renamedFrom ? [{ name: `${name}-${region.renamedFrom}` }] : undefined },
             );
         }
 
-        this.ledgers = pulumi.all(
-            Object.fromEntries(ledgers.map((l) => [l.id, summarize(l)])),
-        );
+        this.ledgers = pulumi.all(Object.fromEntries(ledgers.map((l) => [l.id, summarize(l)])));
         if (deploy.kind === "global") {
             const held = ledgers.flatMap((l) => l.identities).filter((i) => i.keySource === "generated");
             this.nodePrivateKeys = pulumi.secret(
@@ -111,37 +143,118 @@ export class Network extends pulumi.ComponentResource {
         }
         return new GlobalIdentities(globalStack, new pulumi.StackReference(`${name}-global`, { name: globalStack }, { parent: this }));
     }
+
+    /**
+     * This stack's `ledgers` output from its last update: a StackReference to the running stack reads
+     * the last checkpoint (nothing on a first deploy), and previews resolve it too.
+     */
+    private previousLedgers(name: string, selfStack: string | undefined): pulumi.Output<Record<string, unknown> | undefined> {
+        const stack = selfStack ?? `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+        const ref = new pulumi.StackReference(`${name}-previous`, { name: stack }, { parent: this });
+        return ref.getOutput("ledgers").apply((v: unknown) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>) : undefined));
+    }
 }
 
-function sha256Hex(text: string): string {
-    return createHash("sha256").update(text).digest("hex");
+/** A region's egress addresses (existing regions name them; cloud regions will reserve theirs). */
+function egressOf(config: NetworkConfig, region: string): string[] {
+    const r = config.regions[region];
+    return r !== undefined && r.cloud === "existing" ? r.egressAddresses : [];
+}
+
+/** genesis.json from the genesis validators: names resolve to their node's address, 0x entries stand. */
+function computedGenesis(ledger: LedgerConfig, identities: readonly NodeIdentity[]): pulumi.Output<string> {
+    const byName = new Map(identities.map((i) => [i.node, i]));
+    const addresses = genesisValidatorEntries(ledger).map((entry) => {
+        const identity = byName.get(entry);
+        if (identity === undefined) return pulumi.output(entry.toLowerCase());
+        return identity.address;
+    });
+    return pulumi.all(addresses).apply((validators) =>
+        qbftGenesis({
+            chainId: ledger.chainId,
+            blockPeriodSeconds: ledger.blockPeriodSeconds,
+            epochLength: ledger.epochLength,
+            requestTimeoutSeconds: ledger.requestTimeoutSeconds,
+            gasLimit: ledger.gasLimit,
+            contractSizeLimit: ledger.contractSizeLimit,
+            validators,
+        }),
+    );
+}
+
+/**
+ * The genesis this stack deploys: what it deployed before, byte for byte, when the network file still
+ * agrees with it (a refusal, before any resource changes, when it does not); else the computed one.
+ */
+function lockedGenesis(
+    ledger: string,
+    planned: Omit<GenesisLock, "sha256" | "json">,
+    computed: pulumi.Output<string>,
+    previous: pulumi.Output<Record<string, unknown> | undefined> | undefined,
+    stack: string,
+): pulumi.Output<string> {
+    if (previous === undefined) return computed;
+    return pulumi.all([previous, computed]).apply(([ledgers, json]) => {
+        const entry = ledgers?.[ledger] as { genesis?: unknown } | undefined;
+        let deployed: GenesisLock | undefined;
+        try {
+            deployed = readLock(entry?.genesis, `ledger ${ledger}`);
+        } catch (err) {
+            throw new pulumi.RunError(err instanceof Error ? err.message : String(err));
+        }
+        if (deployed === undefined) return json;
+        const differences = lockDifferences(deployed, planned);
+        if (differences.length > 0) {
+            throw new pulumi.RunError(
+                `genesis of ledger ${ledger} is locked: ${stack} deployed it, and a running chain's genesis never changes ` +
+                    `(nodes restarted on another genesis refuse their own database). ${differences.join("; ")}.`,
+            );
+        }
+        return deployed.json;
+    });
+}
+
+/** "<ledger>/<node>" -> storageGiB as last deployed, from the previous `ledgers` output. */
+function previousStorage(ledgers: Record<string, unknown> | undefined): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [ledger, summary] of Object.entries(ledgers ?? {})) {
+        const nodes = (summary as { nodes?: Record<string, { storageGiB?: unknown }> } | null)?.nodes ?? {};
+        for (const [node, n] of Object.entries(nodes)) {
+            if (typeof n?.storageGiB === "number") out[nodeKeyConfigPath(ledger, node)] = n.storageGiB;
+        }
+    }
+    return out;
 }
 
 function summarize(l: RegionLedger): pulumi.Output<LedgerSummary> {
     const nodes = pulumi.all(
         Object.fromEntries(
-            l.identities.map((i) => [
-                i.node,
-                pulumi.all([i.publicKey, i.enode, i.address]).apply(([publicKey, enode, address]) => ({
-                    region: i.region,
-                    role: i.role,
-                    p2pHost: i.p2pHost,
-                    publicKey,
-                    enode,
-                    address,
-                    keySource: i.keySource,
-                })),
-            ]),
+            l.identities.map((i) => {
+                const node = l.config.nodes.find((n) => n.name === i.node);
+                const storageGiB = node === undefined ? 0 : nodeResources(l.config, node).storageGiB;
+                return [
+                    i.node,
+                    pulumi.all([i.publicKey, i.enode, i.address]).apply(([publicKey, enode, address]) => ({
+                        region: i.region,
+                        role: i.role,
+                        p2pAddress: i.p2pAddress,
+                        dnsName: i.dnsName,
+                        publicKey,
+                        enode,
+                        address,
+                        keySource: i.keySource,
+                        storageGiB,
+                    })),
+                ];
+            }),
         ),
     );
     return pulumi.all([l.genesisJson, nodes]).apply(([genesis, n]) => ({
         chainId: l.config.chainId,
         namespace: l.namespace,
         genesisSha256: sha256Hex(genesis),
-        validators: Object.values(n)
-            .filter((x) => x.role === "validator")
-            .map((x) => x.address)
-            .sort(),
+        genesis: genesisLock(l.config, genesis),
+        validators: genesisValidators(genesis),
         nodes: n,
     }));
 }

@@ -16,7 +16,7 @@ export async function ledgerfleet(): Promise<Record<string, unknown>> {
     let network;
     let deploy;
     try {
-        network = loadNetworkFile(path.resolve(STACKS_DIR, config.require("network")));
+        network = loadNetworkFile(path.resolve(STACKS_DIR, config.require("network")), { lab: config.getBoolean("lab") === true });
         deploy = resolveDeployTarget(network, config.get("deploy") ?? "all", { file: stackFile, path: "config.ledgerfleet:deploy" });
     } catch (err) {
         // RunError: Pulumi prints the message without a stack trace.

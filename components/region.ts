@@ -1,6 +1,9 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { ledgerNamespace } from "../charts/ledger-peer";
+import { PEER_FILES } from "../charts/ledger-namespace";
+import { localPeerLines } from "../frameworks/besu/peers";
 import type { LedgerConfig, RegionConfig } from "../stacks/schema";
 import { existingCluster } from "./clouds/existing";
 import type { ClusterAccess } from "./clouds/types";
@@ -14,12 +17,16 @@ export interface RegionLedger {
     readonly config: LedgerConfig;
     /** Namespace of the ledger, the same in every region. */
     readonly namespace: string;
-    /** genesis.json, byte-identical in every region. */
+    /** genesis.json, byte-identical in every region (and locked once deployed). */
     readonly genesisJson: pulumi.Output<string>;
     /** Every node of the ledger (all regions). */
     readonly identities: readonly NodeIdentity[];
-    /** Node name -> enode URL for every node of the ledger, resolved once for all peer lists. */
-    readonly enodes: pulumi.Output<Record<string, string>>;
+    /** static-nodes.json naming every node of the ledger at its static address. */
+    readonly staticNodesJson: pulumi.Output<string>;
+    /** The allowlist's fixed part: every node at its static and its region's egress addresses. */
+    readonly allowlist: pulumi.Output<string>;
+    /** Where the ledger's P2P connections come from: its regions' egress addresses, as CIDRs. */
+    readonly peerSources: readonly string[];
 }
 
 export interface RegionArgs {
@@ -28,6 +35,12 @@ export interface RegionArgs {
     readonly region: RegionConfig;
     /** Ledgers with at least one node in this region. */
     readonly ledgers: readonly RegionLedger[];
+    /** The other regions' egress addresses, as CIDRs: where remote schedulers call RPC nodes from. */
+    readonly schedulerSources: readonly string[];
+    /** The network's net-restrict CIDRs, if any. */
+    readonly netRestrict?: readonly string[];
+    /** "<ledger>/<node>" -> storageGiB as last deployed (none on a first deploy). */
+    readonly previousStorage?: pulumi.Output<Record<string, number>>;
 }
 
 export function clusterFor(name: string, args: RegionArgs, parent: pulumi.Resource): ClusterAccess {
@@ -56,23 +69,39 @@ export class Region extends pulumi.ComponentResource {
 
         for (const ledger of args.ledgers) {
             const owner = `${name}-${ledger.id}`;
+            const here = ledger.identities.filter((i) => i.region === args.regionId);
+            const localPeers = pulumi
+                .all(here.map((i) => i.publicKey.apply((publicKey) => ({ publicKey, podDnsName: `${i.node}.${ledger.namespace}.svc` }))))
+                .apply(localPeerLines);
             const shared = ledgerNamespace<pulumi.Input<string>>({
                 network: args.network,
                 ledger: ledger.id,
                 region: args.regionId,
                 namespace: ledger.namespace,
                 genesisJson: ledger.genesisJson,
+                genesisSha256: ledger.genesisJson.apply(sha256),
+                peers: { staticNodesJson: ledger.staticNodesJson, allowlist: ledger.allowlist, localPeers },
+                roles: (["validator", "rpc"] as const).filter((role) => here.some((i) => i.role === role)),
             });
-            const namespace: pulumi.Resource[] = [];
-            // The Namespace first; everything namespaced waits for it.
-            for (const obj of shared.filter((o) => o.kind === "Namespace")) {
-                namespace.push(kubeResource(owner, obj, { parent: this, provider: cluster.provider }));
-            }
+            const namespaceObject = shared.find((o) => o.kind === "Namespace");
+            if (namespaceObject === undefined) throw new Error("internal: the ledger namespace chart rendered no Namespace");
+            // The Namespace waits for the genesis check (its annotation is the genesis hash), and
+            // everything else waits for the Namespace: a refused genesis changes nothing in the region.
+            // Protected and retained: deleting a namespace deletes its volume claims, whatever else says.
+            const namespace = kubeResource(owner, namespaceObject, { parent: this, provider: cluster.provider, protect: true, retainOnDelete: true });
+            let peersConfigMap: pulumi.CustomResource | undefined;
             for (const obj of shared.filter((o) => o.kind !== "Namespace")) {
-                kubeResource(owner, obj, { parent: this, provider: cluster.provider, dependsOn: namespace });
+                const genesis = obj.kind === "ConfigMap" && obj.metadata.name === "genesis";
+                const resource = kubeResource(owner, obj, { parent: this, provider: cluster.provider, dependsOn: [namespace], protect: genesis });
+                if (obj.kind === "ConfigMap" && obj.metadata.name === "peers") peersConfigMap = resource;
             }
+            if (peersConfigMap === undefined) throw new Error("internal: the ledger namespace chart rendered no peers ConfigMap");
+            // From the ConfigMap's own output: RPC nodes' pods depend on one resource, not on every key.
+            const peersHash = (peersConfigMap as unknown as { data: pulumi.Output<Record<string, string> | undefined> }).data.apply((d) =>
+                sha256(Object.values(PEER_FILES).map((f) => `${f}\n${d?.[f] ?? ""}`).join("\n")),
+            );
 
-            for (const identity of ledger.identities.filter((i) => i.region === args.regionId)) {
+            for (const identity of here) {
                 const nodeConfig = ledger.config.nodes.find((n) => n.name === identity.node);
                 if (nodeConfig === undefined) throw new Error(`internal: ${identity.ledger}/${identity.node} has no config`);
                 const node = new LedgerNode(
@@ -83,11 +112,16 @@ export class Region extends pulumi.ComponentResource {
                         ledger: ledger.config,
                         node: nodeConfig,
                         identity,
-                        ledgerEnodes: ledger.enodes,
+                        region: args.region,
                         namespace: ledger.namespace,
-                        dependsOn: namespace,
+                        dependsOn: [namespace, peersConfigMap],
                         storageClass: cluster.storageClass,
                         provider: cluster.provider,
+                        peerSources: ledger.peerSources,
+                        schedulerSources: args.schedulerSources,
+                        netRestrict: args.netRestrict,
+                        peersHash: identity.role === "rpc" ? peersHash : undefined,
+                        previousStorageGiB: args.previousStorage?.apply((p) => p[`${ledger.id}/${identity.node}`]),
                     },
                     { parent: this },
                 );
@@ -97,4 +131,8 @@ export class Region extends pulumi.ComponentResource {
         this.enodes = pulumi.all(hosted);
         this.registerOutputs({ enodes: this.enodes });
     }
+}
+
+function sha256(text: string): string {
+    return createHash("sha256").update(text).digest("hex");
 }

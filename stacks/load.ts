@@ -11,6 +11,7 @@ import {
     parseDeployTarget,
     stackConfigSchema,
     deploysRegion,
+    LAB_KEY,
     NODE_KEYS_KEY,
     nodeKeyConfigPath,
     PROJECT,
@@ -18,7 +19,7 @@ import {
     type NetworkConfig,
 } from "./schema";
 import { parseYaml, type YamlSource } from "./source";
-import { checkNetwork } from "./validate";
+import { checkNetwork, type CheckOptions } from "./validate";
 
 export { ConfigError, formatProblems, type Problem } from "./errors";
 
@@ -32,7 +33,7 @@ const GLOBAL_STACK_KEY = `${PROJECT}:globalStack`;
 const PROJECT_KEYS = [...Object.keys(stackConfigSchema.shape), NODE_KEYS_KEY];
 
 /** Parses and validates a network file's text; `file` is used for the positions in problems. */
-export function parseNetworkText(text: string, file: string): NetworkConfig {
+export function parseNetworkText(text: string, file: string, options: CheckOptions = {}): NetworkConfig {
     file = path.resolve(file);
     const source = parseYaml(text, file);
     if (source.unreadable) throw new ConfigError(source.problems);
@@ -44,7 +45,7 @@ export function parseNetworkText(text: string, file: string): NetworkConfig {
 
     // A value the schema already rejects is not reported a second time by the semantic checks.
     const reported = new Set(schemaProblems.map((p) => p.path));
-    for (const finding of checkNetwork(source.value, source.lineOf)) {
+    for (const finding of checkNetwork(source.value, source.lineOf, options)) {
         const problem = source.problemAt(finding.path, finding.message, finding.target);
         if (!reported.has(problem.path)) problems.push(problem);
     }
@@ -54,9 +55,9 @@ export function parseNetworkText(text: string, file: string): NetworkConfig {
 }
 
 /** Reads and validates a network file. */
-export function loadNetworkFile(file: string): NetworkConfig {
+export function loadNetworkFile(file: string, options: CheckOptions = {}): NetworkConfig {
     file = path.resolve(file);
-    return parseNetworkText(readConfigFile(file, "network file"), file);
+    return parseNetworkText(readConfigFile(file, "network file"), file, options);
 }
 
 /** `all`, `global` or `region:<id>` for this network; `where` locates the value in the problem. */
@@ -92,6 +93,8 @@ export interface LoadedStack {
     config: Record<string, string>;
     /** Keys whose value is a Pulumi secret; their `config` value is SECRET_PLACEHOLDER. */
     secretKeys: string[];
+    /** `ledgerfleet:lab: true`: a throwaway test network. */
+    lab: boolean;
 }
 
 /** Reads `<stacksDir>/Pulumi.<stack>.yaml`, the network file it names, and its deploy target. */
@@ -153,7 +156,7 @@ export function loadStack(stacksDir: string, stack: string): LoadedStack {
             );
         } else {
             try {
-                network = loadNetworkFile(networkFile);
+                network = loadNetworkFile(networkFile, { lab: stackConfig.data[LAB_KEY] === "true" });
             } catch (error) {
                 if (!(error instanceof ConfigError)) throw error;
                 problems.push(...error.problems);
@@ -183,7 +186,7 @@ export function loadStack(stacksDir: string, stack: string): LoadedStack {
 
     if (network && deploy) problems.push(...missingNodeKeys(network, deploy, config, keyOf, source));
     if (problems.length > 0 || !network || !deploy) throw new ConfigError(problems);
-    return { stack, stackFile, networkFile, network, deploy, config, secretKeys };
+    return { stack, stackFile, networkFile, network, deploy, config, secretKeys, lab: config[LAB_KEY] === "true" };
 }
 
 /**

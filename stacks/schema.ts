@@ -2,6 +2,7 @@
 // every other layer receives the parsed, defaulted `NetworkConfig` and never re-validates it.
 import { z } from "zod";
 import { isValidPublicKey } from "../frameworks/besu/keys";
+import { isCidr, isIpAddress } from "./addresses";
 
 /** A DNS label: lower-case letters, digits and '-', starting with a letter, at most `max` chars. */
 const dnsLabel = (max: number) =>
@@ -18,6 +19,14 @@ const dnsName = z
         error: "expected a DNS domain such as ledger.example.com",
     })
     .max(200);
+
+/** An IPv4 or IPv6 address, as Besu takes it for p2p-host and enode hosts (no host names). */
+const ipAddress = z.string().refine(isIpAddress, {
+    error: "expected an IPv4 or IPv6 address such as 192.0.2.10 or 2001:db8::10 (Besu accepts no host name here)",
+});
+
+/** A CIDR range: address/prefix. */
+const cidr = z.string().refine(isCidr, { error: "expected a CIDR range such as 10.20.0.0/16 or 2001:db8::/48" });
 
 /** Kubernetes memory quantity; restricted to Mi/Gi so the JVM heap can be derived from it. */
 export const memoryQuantity = z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, {
@@ -48,16 +57,43 @@ const poolsSchema = z.strictObject({
     ledger: poolSchema.optional(),
 });
 
+/** Kubernetes label map (keys and values as the API server accepts them). */
+const labelMap = z.record(
+    z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+        error: "expected a Kubernetes label key such as ledgerfleet.io/pool",
+    }),
+    z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { error: "expected a Kubernetes label value (at most 63 characters)" }),
+);
+
+/** Implementations that honour a requested LoadBalancer address, each its own way (see charts/load-balancer.ts). */
+export const LOAD_BALANCERS = ["generic", "metallb", "cilium", "kube-vip"] as const;
+
 export const existingRegionSchema = z.strictObject({
     cloud: z.literal("existing"),
     /** kubeconfig context of the cluster (as in `kubectl config get-contexts`). */
     kubeconfigContext: z.string().min(1),
     /** Path to a kubeconfig file; the user's default kubeconfig when left out. */
     kubeconfig: z.string().min(1).optional(),
-    /** StorageClass for node volumes; it should have reclaimPolicy Retain. */
+    /** StorageClass for node volumes; it should have reclaimPolicy Retain and allow volume expansion. */
     storageClass: dnsLabel(63).default("standard"),
     /** Failure domain this region counts as, e.g. the data centre of an on-premises cluster. */
     failureDomain: z.string().min(1).optional(),
+    /** Range every node address of this region must fall in (e.g. its MetalLB pool); unchecked when left out. */
+    addressPool: cidr.optional(),
+    /**
+     * The addresses this cluster's pods reach other sites from (NAT gateway or node addresses). Besu
+     * identifies an inbound peer by the connection's source address, so every other node admits this
+     * region's nodes at these addresses, and P2P/RPC firewalls admit them.
+     */
+    egressAddresses: z.array(ipAddress).min(1),
+    /** What gives LoadBalancer Services their address; decides how a Service asks for a fixed one. @default generic (spec.loadBalancerIP) */
+    loadBalancer: z.enum(LOAD_BALANCERS).default("generic"),
+    /** Labels of the nodes ledger pods must run on. @default { "ledgerfleet.io/pool": "ledger" } */
+    ledgerNodeSelector: labelMap.default({ "ledgerfleet.io/pool": "ledger" }),
+    /** Namespace whose pods may scrape node metrics. @default monitoring */
+    monitoringNamespace: dnsLabel(63).default("monitoring"),
+    /** The id this region had before a rename: its resources are adopted instead of rebuilt. */
+    renamedFrom: dnsLabel(30).optional(),
 });
 
 // Cloud regions are part of the model from the start; their adapters land in a later release,
@@ -102,6 +138,16 @@ export const nodeSchema = z
          * When left out, the program generates the key and protects it from replacement.
          */
         publicKey: publicKeySchema.optional(),
+        /**
+         * Static P2P address: Besu's p2p-host and the host of this node's enode in every peer list and
+         * allowlist; its P2P LoadBalancer Service requests exactly this address. Required in existing regions.
+         */
+        address: ipAddress.optional(),
+        /**
+         * RPC nodes: the (private) address of the node's JSON-RPC LoadBalancer, where schedulers in other
+         * regions reach it. Left out, only schedulers in its own cluster can.
+         */
+        rpcAddress: ipAddress.optional(),
         /** An existing Kubernetes Secret in the ledger's namespace holding the private key (hex). */
         keySecret: z.strictObject({ name: dnsLabel(253), key: z.string().min(1).default("key") }).optional(),
         resources: resourcesSchema.optional(),
@@ -109,6 +155,10 @@ export const nodeSchema = z
     .refine((n) => n.keySecret === undefined || n.publicKey !== undefined, {
         error: "keySecret needs publicKey: the peer list and genesis are built from the public key",
         path: ["keySecret"],
+    })
+    .refine((n) => n.rpcAddress === undefined || n.role === "rpc", {
+        error: "rpcAddress is for rpc nodes: validators serve no JSON-RPC to the network",
+        path: ["rpcAddress"],
     });
 
 export const ledgerSchema = z.strictObject({
@@ -122,6 +172,21 @@ export const ledgerSchema = z.strictObject({
     requestTimeoutSeconds: z.int().min(1).default(4),
     /** Block gas limit. */
     gasLimit: z.int().min(5000).max(2 ** 53 - 1).default(0x1fffffffffffff),
+    /** Largest deployable contract, in bytes. @default 24576 (EIP-170) */
+    contractSizeLimit: z.int().min(1).max(2 ** 31 - 1).default(24576),
+    /**
+     * What the chain was created with, kept apart from the current validator set: once a ledger is
+     * deployed its genesis never changes, and later validators join by QBFT vote.
+     */
+    genesis: z
+        .strictObject({
+            /**
+             * The genesis validators: node names, or the 0x address of a validator since removed from the
+             * file. @default every validator in `nodes` (pin it before adding a validator to a running chain)
+             */
+            validators: z.array(z.string().min(1)).min(1).optional(),
+        })
+        .optional(),
     /** Default resources per role; a node's own `resources` override them. */
     resources: z
         .strictObject({ validator: resourcesSchema.optional(), rpc: resourcesSchema.optional() })
@@ -148,6 +213,12 @@ export const networkSchema = z.strictObject({
     regions: z.record(dnsLabel(30), regionSchema),
     ledgers: z.record(dnsLabel(20), ledgerSchema),
     tenants: z.array(tenantSchema).default([]),
+    /**
+     * CIDRs every peer of every ledger must come from (Besu's net-restrict): the node addresses, every
+     * region's egress addresses and the clusters' pod ranges (peers in one cluster connect from their
+     * pod addresses). Left out, Besu restricts peers by the allowlist alone.
+     */
+    netRestrict: z.array(cidr).min(1).optional(),
 });
 
 export type NetworkConfig = z.output<typeof networkSchema>;
@@ -161,6 +232,8 @@ export type Resources = z.output<typeof resourcesSchema>;
 /** The project's config namespace, and the secret config key holding brought node keys. */
 export const PROJECT = "ledgerfleet";
 export const NODE_KEYS_KEY = `${PROJECT}:nodeKeys`;
+/** Stack config marking a throwaway test network: development chain ids are allowed, and the plan says so. */
+export const LAB_KEY = `${PROJECT}:lab`;
 
 /** Entry of `ledgerfleet:nodeKeys` (and of the global stack's private keys) for one node. */
 export function nodeKeyConfigPath(ledger: string, node: string): string {
@@ -181,6 +254,8 @@ export const stackConfigSchema = z.looseObject({
     "ledgerfleet:deploy": deploySchema,
     /** Name of the global stack a `region:<id>` stack reads identities from (`org/project/stack`). */
     "ledgerfleet:globalStack": z.string().min(1).optional(),
+    /** `true` for a throwaway test network (see LAB_KEY); Pulumi hands it over as the string "true". */
+    "ledgerfleet:lab": z.enum(["true", "false"], { error: "expected true or false" }).optional(),
 });
 
 /** Whether a stack with this target builds the nodes of `region` (and so needs their private keys). */

@@ -5,7 +5,8 @@
 // with the schema's problems instead of only after those are fixed. Every check therefore reads
 // defensively and stays silent where the shape is wrong (the schema reports that).
 import { didYouMean, orList, type KeyPath } from "./errors";
-import { SUPPORTED_CLOUDS } from "./schema";
+import { LAB_KEY, SUPPORTED_CLOUDS } from "./schema";
+import { checkAddresses } from "./validate-addresses";
 
 export interface NetworkFinding {
     path: KeyPath;
@@ -18,6 +19,21 @@ export interface NetworkFinding {
 const KNOWN_CLOUDS = ["existing", "aws", "gcp", "alicloud"];
 /** BFT needs n >= 3f+1 validators with f >= 1. */
 const MIN_QBFT_VALIDATORS = 4;
+
+/**
+ * Chain ids of development tools (Hardhat/Anvil 31337, Geth/Ganache dev 1337): wallets and scripts
+ * configured for a local devnet would sign for this chain too. Allowed on a `lab` stack.
+ */
+const DEV_CHAIN_IDS = [1337, 31337];
+/** Public chains: a permissioned chain with their id would accept their signed transactions (EIP-155 replay). */
+const PUBLIC_CHAIN_IDS: Readonly<Record<number, string>> = { 1: "Ethereum mainnet", 11155111: "Sepolia", 17000: "Holesky", 560048: "Hoodi" };
+/** Shanghai on QBFT works from Besu 26.2.0 (besu#9830); the genesis enables every fork through Osaka. */
+const MIN_BESU = [26, 2] as const;
+
+export interface CheckOptions {
+    /** The stack is a throwaway test network (`ledgerfleet:lab: true`). */
+    lab?: boolean;
+}
 
 type Entries = Record<string, unknown>;
 
@@ -34,7 +50,7 @@ function text(value: unknown): string | undefined {
 }
 
 /** `lineOf` gives the line a key path is on, so a duplicate can say where the first one is. */
-export function checkNetwork(raw: unknown, lineOf: (keyPath: KeyPath) => number | undefined): NetworkFinding[] {
+export function checkNetwork(raw: unknown, lineOf: (keyPath: KeyPath) => number | undefined, options: CheckOptions = {}): NetworkFinding[] {
     const findings: NetworkFinding[] = [];
     const network = mapping(raw);
     if (!network) return findings;
@@ -106,6 +122,10 @@ export function checkNetwork(raw: unknown, lineOf: (keyPath: KeyPath) => number 
             }
         });
 
+        findings.push(...chainIdFindings(ledgerName, ledger.chainId, options));
+        findings.push(...imageFindings(ledgerName, ledger.image));
+        findings.push(...genesisFindings(ledgerName, ledger, nodes));
+
         if (ledger.consensus === "qbft" && Array.isArray(ledger.nodes) && validators < MIN_QBFT_VALIDATORS) {
             findings.push({
                 path: nodesPath,
@@ -159,6 +179,70 @@ export function checkNetwork(raw: unknown, lineOf: (keyPath: KeyPath) => number 
         }
     });
 
+    findings.push(...checkAddresses(raw, lineOf));
+    return findings;
+}
+
+function chainIdFindings(ledger: string, chainId: unknown, options: CheckOptions): NetworkFinding[] {
+    if (typeof chainId !== "number") return [];
+    const path = ["ledgers", ledger, "chainId"];
+    const publicChain = PUBLIC_CHAIN_IDS[chainId];
+    if (publicChain !== undefined) {
+        return [{ path, message: `chain id ${chainId} is ${publicChain}'s: transactions signed for it would be valid on this ledger too (EIP-155 replay); choose an unused chain id` }];
+    }
+    if (DEV_CHAIN_IDS.includes(chainId) && options.lab !== true) {
+        return [{
+            path,
+            message:
+                `chain id ${chainId} is a development default (Hardhat/Anvil use 31337, Geth/Ganache dev 1337): keys and scripts set up for a local devnet ` +
+                `would sign for this chain too; choose an unused chain id, or set ${LAB_KEY}: true in the stack file for a throwaway test network`,
+        }];
+    }
+    return [];
+}
+
+/** A Besu image tagged with a version older than MIN_BESU cannot run this genesis. */
+function imageFindings(ledger: string, image: unknown): NetworkFinding[] {
+    if (typeof image !== "string") return [];
+    const version = /:(\d+)\.(\d+)\.(\d+)(?:@|$)/.exec(image);
+    if (!version) return [];
+    const [major, minor] = [Number(version[1]), Number(version[2])];
+    if (major > MIN_BESU[0] || (major === MIN_BESU[0] && minor >= MIN_BESU[1])) return [];
+    return [{
+        path: ["ledgers", ledger, "image"],
+        message:
+            `expected Besu ${MIN_BESU.join(".")} or later, found ${version[1]}.${version[2]}.${version[3]}: the genesis enables every fork through Osaka, ` +
+            "and Besu runs Shanghai and later on QBFT only from 26.2 (besu#9830)",
+    }];
+}
+
+/** `genesis.validators` names validators of this ledger (or addresses of removed ones), each once. */
+function genesisFindings(ledger: string, config: Entries, nodes: unknown[]): NetworkFinding[] {
+    const names = list(mapping(config.genesis)?.validators);
+    const findings: NetworkFinding[] = [];
+    const seen = new Set<string>();
+    const byName = new Map(nodes.map((n) => [text(mapping(n)?.name), mapping(n)] as const));
+    names.forEach((value, i) => {
+        const entry = text(value);
+        if (entry === undefined) return;
+        const path = ["ledgers", ledger, "genesis", "validators", i];
+        const key = entry.toLowerCase();
+        if (seen.has(key)) findings.push({ path, message: `'${entry}' is listed twice: a validator appears once in genesis` });
+        seen.add(key);
+        if (/^0x[0-9a-fA-F]{40}$/.test(entry)) return;
+        const node = byName.get(entry);
+        if (node === undefined) {
+            const validators = nodes.map(mapping).filter((n) => n?.role === "validator").map((n) => text(n?.name)).filter((n): n is string => n !== undefined);
+            findings.push({
+                path,
+                message:
+                    `expected the name of a validator of ledger '${ledger}' or the 0x address of one removed since, found '${entry}'` +
+                    `${didYouMean(entry, validators)}; a removed validator stays in genesis by its address, as \`ledgerfleet plan\` printed it`,
+            });
+        } else if (node.role !== "validator") {
+            findings.push({ path, message: `'${entry}' is an ${String(node.role)} node: only validators can be in genesis` });
+        }
+    });
     return findings;
 }
 

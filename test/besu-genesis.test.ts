@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { SigningKey, computeAddress, decodeRlp, getAddress } from "ethers";
-import { qbftExtraData, qbftGenesis, staticNodesJson, type QbftGenesisOptions } from "../frameworks/besu";
+import { qbftExtraData, qbftGenesis, type QbftGenesisOptions } from "../frameworks/besu";
+import GENESIS_RULES from "./fixtures/besu/genesis-rules.json";
 
 // Published vectors from Besu's "Configure QBFT consensus" page
 // (https://besu.hyperledger.org/private-networks/how-to/configure/consensus/qbft,
@@ -20,11 +21,12 @@ const QBFT_MIX_HASH = "0x63746963616c2062797a616e74696e65206661756c7420746f6c657
 const addresses = ["11", "22", "33", "44"].map((b) => computeAddress(new SigningKey("0x" + b.repeat(32)).publicKey));
 
 const options: QbftGenesisOptions = {
-    chainId: 1337,
+    chainId: 4242,
     blockPeriodSeconds: 2,
     epochLength: 30000,
     requestTimeoutSeconds: 4,
     gasLimit: 0x1fffffffffffff,
+    contractSizeLimit: 24576,
     validators: addresses,
 };
 
@@ -80,15 +82,17 @@ describe("QBFT genesis", () => {
         expect(qbftGenesis({ ...options, validators: addresses.map((a) => getAddress(a)) })).toBe(reference);
     });
 
-    it("is Besu's documented QBFT genesis with free gas", () => {
+    it("is Besu's documented QBFT genesis with free gas, every fork through Osaka from block 0, and a contract size limit", () => {
         const text = qbftGenesis(options);
         expect(text.endsWith("}\n")).toBe(true);
-        expect(text).toContain('\n  "config": {\n    "chainId": 1337,');
+        expect(text).toContain('\n  "config": {\n    "chainId": 4242,');
         const g = JSON.parse(text) as Record<string, unknown> & {
-            config: { chainId: number; qbft: Record<string, number>; zeroBaseFee: boolean; londonBlock: number };
+            config: Record<string, unknown> & { chainId: number; qbft: Record<string, number>; zeroBaseFee: boolean };
         };
-        expect(g.config.chainId).toBe(1337);
-        expect(g.config.londonBlock).toBe(0);
+        expect(g.config.chainId).toBe(4242);
+        for (const fork of ["berlinBlock", "londonBlock", "shanghaiTime", "cancunTime", "pragueTime", "osakaTime"]) expect(g.config[fork], fork).toBe(0);
+        expect(g.config["contractSizeLimit"]).toBe(24576);
+        expect(qbftGenesis({ ...options, contractSizeLimit: 49152 })).toContain('"contractSizeLimit": 49152');
         expect(g.config.zeroBaseFee).toBe(true);
         expect(g.config.qbft).toEqual({ blockperiodseconds: 2, epochlength: 30000, requesttimeoutseconds: 4 });
         expect(g["mixHash"]).toBe(QBFT_MIX_HASH);
@@ -106,26 +110,28 @@ describe("QBFT genesis", () => {
         expect(() => qbftGenesis({ ...options, chainId: 0 })).toThrow(/chainId/);
         expect(() => qbftGenesis({ ...options, blockPeriodSeconds: 1.5 })).toThrow(/blockPeriodSeconds/);
         expect(() => qbftGenesis({ ...options, gasLimit: -1 })).toThrow(/gasLimit/);
-    });
-});
-
-describe("static-nodes.json", () => {
-    const ids = ["55", "66", "77"].map((b) => new SigningKey("0x" + b.repeat(32)).publicKey.slice(4));
-    const enodes = ids.map((id, i) => `enode://${id}@node-${i}.example.net:30303`);
-
-    it("is a sorted JSON array with a trailing newline, whatever the input order", () => {
-        const text = staticNodesJson([...enodes].reverse());
-        expect(text.endsWith("]\n")).toBe(true);
-        expect(JSON.parse(text)).toEqual([...enodes].sort());
-        expect(text).toBe(staticNodesJson(enodes));
-        expect(staticNodesJson([])).toBe("[]\n");
+        expect(() => qbftGenesis({ ...options, contractSizeLimit: 0 })).toThrow(/contractSizeLimit/);
     });
 
-    it("rejects malformed and duplicate entries", () => {
-        const first = enodes[0] ?? "";
-        expect(() => staticNodesJson([first, first])).toThrow(/listed twice/);
-        expect(() => staticNodesJson(["enode://abc@host:30303"])).toThrow(/not an enode URL/);
-        expect(() => staticNodesJson([first.replace(":30303", ":70000")])).toThrow(/not an enode URL/);
-        expect(() => staticNodesJson([`enode://${"00".repeat(63)}07@host:30303`])).toThrow(/secp256k1/);
+    it("uses only genesis keys Besu reads, forks in the order Besu requires, and no PoS-only field (checked against Besu 26.8.0)", () => {
+        const g = JSON.parse(qbftGenesis(options)) as { config: Record<string, unknown> & { qbft: Record<string, unknown> } } & Record<string, unknown>;
+        // Besu lower-cases every key before it looks one up (GenesisReader).
+        const configKeys = new Set(GENESIS_RULES.configKeys.map((k) => k.lookup));
+        for (const key of Object.keys(g.config)) expect(configKeys.has(key.toLowerCase()), `config.${key}`).toBe(true);
+        const qbftKeys = new Set(GENESIS_RULES.qbftKeys.map((k) => k.key.toLowerCase()));
+        for (const key of Object.keys(g.config.qbft)) expect(qbftKeys.has(key.toLowerCase()), `config.qbft.${key}`).toBe(true);
+        const topLevel = new Set(GENESIS_RULES.topLevelKeys.map((k) => k.key.toLowerCase()));
+        for (const key of Object.keys(g)) expect(topLevel.has(key.toLowerCase()), key).toBe(true);
+        // No terminal total difficulty: that would make it a proof-of-stake chain to Besu.
+        expect(Object.keys(g.config).map((k) => k.toLowerCase())).not.toContain("terminaltotaldifficulty");
+        // Every fork set is one Besu schedules, at non-decreasing values in Besu's milestone order
+        // (else "Genesis Config Error: ... must be on or after milestone").
+        const order = GENESIS_RULES.forkRules.milestoneOrder.map((k) => k.toLowerCase());
+        const forks = Object.keys(g.config).filter((k) => /(Block|Time)$/.test(k));
+        expect(forks.length).toBe(13);
+        for (const fork of forks) expect(order, fork).toContain(fork.toLowerCase());
+        const values = [...forks].sort((a, b) => order.indexOf(a.toLowerCase()) - order.indexOf(b.toLowerCase())).map((k) => g.config[k] as number);
+        expect(values).toEqual([...values].sort((a, b) => a - b));
+        expect(typeof g.config["zeroBaseFee"]).toBe("boolean");
     });
 });

@@ -109,17 +109,19 @@ describe("Besu node keys", () => {
         expect(() => privateKeyFromHex((N + 1n).toString(16))).toThrow(/group order/);
     });
 
-    it("builds enode URLs as enode://<id without 0x>@<host>:<port>", () => {
+    it("builds enode URLs as enode://<id without 0x>@<ip>:<port>, IPv6 in brackets as Besu's URI parser needs", () => {
         const ethersPub = new SigningKey(sampleKeys[3] ?? "").publicKey;
         const id = ethersPub.slice(4);
-        expect(enodeUrl(ethersPub, "validator-0.eu.example.net")).toBe(
-            `enode://${id}@validator-0.eu.example.net:30303`,
-        );
+        expect(enodeUrl(ethersPub, "10.3.58.6")).toBe(`enode://${id}@10.3.58.6:30303`);
         expect(enodeUrl("0x" + id, "10.3.58.6", 30304)).toBe(`enode://${id}@10.3.58.6:30304`);
-        expect(() => enodeUrl(ethersPub, "bad host")).toThrow(/not a DNS name or IPv4/);
-        expect(() => enodeUrl(ethersPub, "")).toThrow();
-        expect(() => enodeUrl(ethersPub, "300.1.1.1")).toThrow();
-        expect(() => enodeUrl(ethersPub, "node", 0)).toThrow(/1\.\.65535/);
-        expect(() => enodeUrl(ethersPub, "node", 70000)).toThrow(/1\.\.65535/);
+        expect(enodeUrl(ethersPub, "2001:0db8::0001")).toBe(`enode://${id}@[2001:db8::1]:30303`);
+        // Besu refuses host names as p2p-host, and pins an enode host name that fails to resolve at start to 127.0.0.1.
+        expect(() => enodeUrl(ethersPub, "validator-0.eu.example.net")).toThrow(/not an IP address/);
+        expect(() => enodeUrl(ethersPub, "")).toThrow(/not an IP address/);
+        expect(() => enodeUrl(ethersPub, "300.1.1.1")).toThrow(/not an IP address/);
+        expect(() => enodeUrl(ethersPub, "010.1.1.1")).toThrow(/not an IP address/);
+        expect(() => enodeUrl(ethersPub, "[::1]")).toThrow(/not an IP address/);
+        expect(() => enodeUrl(ethersPub, "10.0.0.1", 0)).toThrow(/1\.\.65535/);
+        expect(() => enodeUrl(ethersPub, "10.0.0.1", 70000)).toThrow(/1\.\.65535/);
     });
 });

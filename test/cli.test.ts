@@ -31,10 +31,10 @@ const BAD_INPUTS: { name: string; files: Record<string, string>; stack?: string;
     { name: "YAML syntax error", files: { "networks/net.yaml": networkWith({ 13: "      - { name: val-1, role: validator, region: fra" }) }, expect: /net\.yaml:\d+:\d+: invalid YAML/ },
     { name: "unknown key", files: { "networks/net.yaml": networkWith({ 4: "  fra: { cloud: existing, kubeconfigContext: fra, zone: a }" }) }, expect: /net\.yaml:4:\d+: regions\.fra\.zone: unknown key 'zone'/ },
     { name: "wrong type", files: { "networks/net.yaml": networkWith({ 10: "    chainId: twelve" }) }, expect: /net\.yaml:10:\d+: ledgers\.main\.chainId: expected an integer, found string "twelve"/ },
-    { name: "duplicate node name", files: { "networks/net.yaml": networkWith({ 14: "      - { name: val-1, role: validator, region: fra }" }) }, expect: /net\.yaml:14:\d+: ledgers\.main\.nodes\[1\]\.name: duplicate node name 'val-1'/ },
+    { name: "duplicate node name", files: { "networks/net.yaml": networkWith({ 14: "      - { name: val-1, role: validator, region: fra, address: 198.51.100.14 }" }) }, expect: /net\.yaml:14:\d+: ledgers\.main\.nodes\[1\]\.name: duplicate node name 'val-1'/ },
     { name: "duplicate region id", files: { "networks/net.yaml": networkWith({ 5: "  fra: { cloud: existing, kubeconfigContext: ams }" }) }, expect: /net\.yaml:5:\d+: regions\.fra: duplicate region id 'fra'/ },
-    { name: "fewer than 4 validators", files: { "networks/net.yaml": networkWith({ 16: "      - { name: rpc-1, role: rpc, region: ams }" }) }, expect: /net\.yaml:12:\d+: ledgers\.main\.nodes: expected at least 4 validators for QBFT .*found 3/ },
-    { name: "public key not on secp256k1", files: { "networks/net.yaml": networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${KEY}" }` }) }, expect: /net\.yaml:13:\d+: ledgers\.main\.nodes\[0\]\.publicKey: expected a public key on the secp256k1 curve/ },
+    { name: "fewer than 4 validators", files: { "networks/net.yaml": networkWith({ 16: "      - { name: rpc-2, role: rpc, region: ams, address: 198.51.100.16 }" }) }, expect: /net\.yaml:12:\d+: ledgers\.main\.nodes: expected at least 4 validators for QBFT .*found 3/ },
+    { name: "public key not on secp256k1", files: { "networks/net.yaml": networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${KEY}", address: 198.51.100.13 }` }) }, expect: /net\.yaml:13:\d+: ledgers\.main\.nodes\[0\]\.publicKey: expected a public key on the secp256k1 curve/ },
     { name: "deploy naming no region", files: { "Pulumi.dev.yaml": `${STACK}  ledgerfleet:deploy: region:mars\n` }, expect: /Pulumi\.dev\.yaml:3:\d+: config\.ledgerfleet:deploy: region 'mars' is not defined/ },
     { name: "unknown --stack", files: {}, stack: "prod", expect: /Pulumi\.prod\.yaml: .*dev/ },
 ];
@@ -58,7 +58,7 @@ describe("ledgerfleet plan on bad input", () => {
     it("reports every problem of a file at once", async () => {
         const dir = writeFiles({
             "Pulumi.dev.yaml": STACK,
-            "networks/net.yaml": networkWith({ 2: "domian: atlas.ledger.example", 10: "    chainId: -1", 14: "      - { name: val-1, role: validator, region: fra }" }),
+            "networks/net.yaml": networkWith({ 2: "domian: atlas.ledger.example", 10: "    chainId: -1", 14: "      - { name: val-1, role: validator, region: fra, address: 198.51.100.14 }" }),
         });
         const { io, err } = capture();
         expect(await main(["plan", "--stack", "dev", "--stacks", dir, "--out", path.join(dir, "out")], io)).toBe(2);

@@ -19,7 +19,7 @@ const OFF_CURVE = `0x${"00".repeat(63)}01`;
 describe("network file problems", () => {
     it("the base fixture is valid, so each test below shows exactly its own mistake", () => {
         const network = parseNetworkText(networkWith({}), "network.yaml");
-        expect(network.ledgers.main.nodes).toHaveLength(4);
+        expect(network.ledgers.main.nodes).toHaveLength(5);
     });
 
     it("a YAML syntax error is reported with the parser's line and column", () => {
@@ -38,7 +38,7 @@ describe("network file problems", () => {
 
     it("an unknown key with no close match lists the keys that are allowed", () => {
         const { file, lines } = problemsIn(networkWith({ 2: "domain: atlas.ledger.example\nowner: ops" }));
-        expect(lines).toContain(`${file}:3:1: owner: unknown key 'owner'; expected one of: name, domain, regions, ledgers, tenants`);
+        expect(lines).toContain(`${file}:3:1: owner: unknown key 'owner'; expected one of: name, domain, regions, ledgers, tenants, netRestrict`);
     });
 
     it("a value of the wrong type says what was expected and what was found", () => {
@@ -47,12 +47,12 @@ describe("network file problems", () => {
     });
 
     it("a value outside an enum lists the allowed values", () => {
-        const { file, lines } = problemsIn(networkWith({ 15: "      - { name: val-3, role: validatr, region: ams }" }));
+        const { file, lines } = problemsIn(networkWith({ 15: "      - { name: val-3, role: validatr, region: ams, address: 198.51.100.15 }" }));
         expect(lines).toContain(`${file}:15:30: ledgers.main.nodes[2].role: expected "validator" or "rpc", found string "validatr"`);
     });
 
     it("a duplicate node name within a ledger says where the first one is", () => {
-        const { file, lines } = problemsIn(networkWith({ 14: "      - { name: val-1, role: validator, region: fra }" }));
+        const { file, lines } = problemsIn(networkWith({ 14: "      - { name: val-1, role: validator, region: fra, address: 198.51.100.14 }" }));
         expect(lines).toEqual([
             `${file}:14:17: ledgers.main.nodes[1].name: duplicate node name 'val-1' in ledger 'main': first used by nodes[0], line 13`,
         ]);
@@ -60,7 +60,7 @@ describe("network file problems", () => {
 
     it("a duplicate region id is reported as such, and other problems still are", () => {
         const { file, lines } = problemsIn(
-            networkWith({ 5: "  ams: { cloud: existing, kubeconfigContext: ams }\n  fra: { cloud: existing, kubeconfigContext: fra2 }", 10: "    chainId: -1" }),
+            networkWith({ 5: "  ams: { cloud: existing, kubeconfigContext: ams, egressAddresses: [203.0.113.2] }\n  fra: { cloud: existing, kubeconfigContext: fra2, egressAddresses: [203.0.113.3] }", 10: "    chainId: -1" }),
         );
         expect(lines).toEqual([
             `${file}:6:3: regions.fra: duplicate region id 'fra': first defined at line 4`,
@@ -74,14 +74,14 @@ describe("network file problems", () => {
     });
 
     it("a QBFT ledger with fewer than 4 validators is rejected with its count", () => {
-        const { file, lines } = problemsIn(networkWith({ 16: "      - { name: rpc-1, role: rpc, region: ams }" }));
+        const { file, lines } = problemsIn(networkWith({ 16: "      - { name: rpc-2, role: rpc, region: ams, address: 198.51.100.16 }" }));
         expect(lines).toEqual([
             `${file}:12:5: ledgers.main.nodes: expected at least 4 validators for QBFT (BFT needs n >= 3f+1 with f >= 1), found 3`,
         ]);
     });
 
     it("a public key that is not a point on secp256k1 is reported at the key", () => {
-        const { file, lines } = problemsIn(networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${OFF_CURVE}" }` }));
+        const { file, lines } = problemsIn(networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${OFF_CURVE}", address: 198.51.100.13 }` }));
         expect(lines).toHaveLength(1);
         expect(lines[0]).toMatch(
             new RegExp(`^${escape(file)}:13:65: ledgers\\.main\\.nodes\\[0\\]\\.publicKey: expected a public key on the secp256k1 curve, .*found string "0x0000`),
@@ -89,7 +89,7 @@ describe("network file problems", () => {
     });
 
     it("a malformed public key is reported once, as malformed", () => {
-        const { file, lines } = problemsIn(networkWith({ 13: '      - { name: val-1, role: validator, region: fra, publicKey: "0x1234" }' }));
+        const { file, lines } = problemsIn(networkWith({ 13: '      - { name: val-1, role: validator, region: fra, publicKey: "0x1234", address: 198.51.100.13 }' }));
         expect(lines).toEqual([
             `${file}:13:65: ledgers.main.nodes[0].publicKey: expected a 64-byte secp256k1 public key as 0x-prefixed hex (128 hex digits, as \`besu public-key export\` prints), found string "0x1234"`,
         ]);
@@ -98,8 +98,8 @@ describe("network file problems", () => {
     it("two nodes of a ledger with the same public key are rejected", () => {
         const { file, lines } = problemsIn(
             networkWith({
-                13: `      - { name: val-1, role: validator, region: fra, publicKey: "${G}" }`,
-                14: `      - { name: val-2, role: validator, region: fra, publicKey: "0x04${G.slice(2).toUpperCase()}" }`,
+                13: `      - { name: val-1, role: validator, region: fra, publicKey: "${G}", address: 198.51.100.13 }`,
+                14: `      - { name: val-2, role: validator, region: fra, publicKey: "0x04${G.slice(2).toUpperCase()}", address: 198.51.100.14 }`,
             }),
         );
         expect(lines).toEqual([
@@ -108,7 +108,7 @@ describe("network file problems", () => {
     });
 
     it("a node in a region that is not defined lists the regions", () => {
-        const { file, lines } = problemsIn(networkWith({ 15: "      - { name: val-3, role: validator, region: amx }" }));
+        const { file, lines } = problemsIn(networkWith({ 15: "      - { name: val-3, role: validator, region: amx, address: 198.51.100.15 }" }));
         expect(lines).toEqual([
             `${file}:15:49: ledgers.main.nodes[2].region: expected a region id defined under 'regions' (fra, ams), found 'amx' (did you mean 'ams'?)`,
         ]);
@@ -124,7 +124,7 @@ describe("network file problems", () => {
     it("tenant problems: unknown ledger, both ledger and dedicated, neither, duplicate id", () => {
         const { file, lines } = problemsIn(
             networkWith({
-                18: [
+                19: [
                     "  - { id: loyalty, ledger: mian, tps: 10 }",
                     "  - { id: loyalty, ledger: main, dedicated: { validators: 4 }, tps: 5 }",
                     "  - { id: payroll, tps: 5 }",
@@ -132,19 +132,19 @@ describe("network file problems", () => {
             }),
         );
         expect(lines).toEqual([
-            `${file}:18:28: tenants[0].ledger: expected a ledger defined under 'ledgers' (main), found 'mian' (did you mean 'main'?)`,
-            `${file}:19:11: tenants[1].id: duplicate tenant id 'loyalty': first used by tenants[0], line 18`,
-            `${file}:19:34: tenants[1].dedicated: expected either 'ledger' (share a ledger) or 'dedicated' (a ledger of its own), found both`,
-            `${file}:20:5: tenants[2]: expected either 'ledger: <name>' (share a ledger) or 'dedicated: { validators: <n> }' (a ledger of its own), found neither`,
+            `${file}:19:28: tenants[0].ledger: expected a ledger defined under 'ledgers' (main), found 'mian' (did you mean 'main'?)`,
+            `${file}:20:11: tenants[1].id: duplicate tenant id 'loyalty': first used by tenants[0], line 19`,
+            `${file}:20:34: tenants[1].dedicated: expected either 'ledger' (share a ledger) or 'dedicated' (a ledger of its own), found both`,
+            `${file}:21:5: tenants[2]: expected either 'ledger: <name>' (share a ledger) or 'dedicated: { validators: <n> }' (a ledger of its own), found neither`,
         ]);
     });
 
     it("a file with three different problems reports all three at once, in file order", () => {
         const { file, lines } = problemsIn(
             networkWith({
-                4: "  fra: { cloud: existing, kubeconfigContext: fra, storageClas: fast }",
+                4: "  fra: { cloud: existing, kubeconfigContext: fra, storageClas: fast, egressAddresses: [203.0.113.1] }",
                 10: "    chainId: twelve",
-                14: "      - { name: val-1, role: validator, region: fra }",
+                14: "      - { name: val-1, role: validator, region: fra, address: 198.51.100.14 }",
             }),
         );
         expect(lines).toEqual([

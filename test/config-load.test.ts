@@ -103,7 +103,7 @@ describe("stack files", () => {
     it("a node bringing its own key through config needs its nodeKeys entry; an encrypted one is enough", () => {
         // Public key of the well-known Hardhat/Anvil development account #0.
         const pub = "0x8318535b54105d4a7aae60c08fc45f9687181b4fdfc625bd1a753fa7397fed753547f11ca8696646f2f3acb08e31016afac23e630c5d11f59f61fef57b0d2aa5";
-        const network = networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${pub}" }` });
+        const network = networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${pub}", address: 198.51.100.13 }` });
         const missing = stacksDir({ "Pulumi.x.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n" }, network);
         expect(configError(() => loadStack(missing, "x")).message).toMatch(
             /Pulumi\.x\.yaml:1:1: config: node main\/val-1 brings its own key \(publicKey\) but ledgerfleet:nodeKeys has no entry "main\/val-1": set it with pulumi config set --secret/,

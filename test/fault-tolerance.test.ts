@@ -4,9 +4,9 @@ import { faultTolerance, maxFaulty } from "../cli/fault-tolerance";
 import { parseNetworkText } from "../stacks/load";
 
 function network(placement: string[], regions: string): ReturnType<typeof parseNetworkText> {
-    const nodes = placement.map((region, i) => `      - { name: v${i}, role: validator, region: ${region} }`).join("\n");
+    const nodes = placement.map((region, i) => `      - { name: v${i}, role: validator, region: ${region}, address: 198.51.100.${i + 1} }`).join("\n");
     return parseNetworkText(
-        `name: t\ndomain: t.example\nregions:\n${regions}\nledgers:\n  main:\n    framework: besu\n    consensus: qbft\n    chainId: 1\n    image: i\n    nodes:\n${nodes}\n`,
+        `name: t\ndomain: t.example\nregions:\n${regions}\nledgers:\n  main:\n    framework: besu\n    consensus: qbft\n    chainId: 4242\n    image: i\n    nodes:\n${nodes}\n`,
         "t.yaml",
     );
 }
@@ -17,7 +17,7 @@ describe("fault tolerance", () => {
     });
 
     it("says NO for a region holding more than f validators, and how many it holds", () => {
-        const regions = ["a", "b", "c"].map((r) => `  ${r}: { cloud: existing, kubeconfigContext: ${r} }`).join("\n");
+        const regions = ["a", "b", "c"].map((r) => `  ${r}: { cloud: existing, kubeconfigContext: ${r}, egressAddresses: [203.0.113.1] }`).join("\n");
         const [main] = faultTolerance(network(["a", "a", "a", "b", "b", "c", "c"], regions));
         expect(main?.f).toBe(2);
         expect(main?.rows.filter((r) => r.level === "region")).toEqual([
@@ -29,10 +29,10 @@ describe("fault tolerance", () => {
 
     it("counts clusters sharing a failure domain as one at the cloud level", () => {
         const regions = [
-            "  a: { cloud: existing, kubeconfigContext: a, failureDomain: dc1 }",
-            "  b: { cloud: existing, kubeconfigContext: b, failureDomain: dc1 }",
-            "  c: { cloud: existing, kubeconfigContext: c, failureDomain: dc2 }",
-            "  d: { cloud: existing, kubeconfigContext: d, failureDomain: dc3 }",
+            "  a: { cloud: existing, kubeconfigContext: a, failureDomain: dc1, egressAddresses: [203.0.113.1] }",
+            "  b: { cloud: existing, kubeconfigContext: b, failureDomain: dc1, egressAddresses: [203.0.113.1] }",
+            "  c: { cloud: existing, kubeconfigContext: c, failureDomain: dc2, egressAddresses: [203.0.113.1] }",
+            "  d: { cloud: existing, kubeconfigContext: d, failureDomain: dc3, egressAddresses: [203.0.113.1] }",
         ].join("\n");
         const [main] = faultTolerance(network(["a", "b", "c", "d"], regions));
         // Each cluster alone is survivable (1 <= f = 1), but losing data centre dc1 takes two.

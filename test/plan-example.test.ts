@@ -9,6 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type Plan, plan, writePlan } from "../cli/plan";
 import { validateKubeObject } from "./helpers/kube-schema";
 import { placeholderKey } from "./helpers/placeholder-keys";
+import { SigningKey } from "ethers";
+import { parseEnode } from "../frameworks/besu/peers";
+import { isIpAddress } from "../frameworks/besu/host";
 
 let result: Plan;
 let outDir: string;
@@ -43,8 +46,12 @@ describe("offline plan of the example network", () => {
         const regions = Object.keys(result.loaded.network.regions);
         expect(nodes().length).toBe(9);
         for (const node of nodes()) {
-            for (const file of [`StatefulSet-${node.name}.yaml`, `Service-${node.name}-p2p.yaml`, `Service-${node.name}-rpc.yaml`,
-                `ConfigMap-${node.name}-config.yaml`, `Secret-${node.name}-key.yaml`, `NetworkPolicy-${node.name}.yaml`]) {
+            const files = [`StatefulSet-${node.name}.yaml`, `Service-${node.name}-p2p.yaml`, `Service-${node.name}.yaml`, `PersistentVolumeClaim-${node.name}-data.yaml`,
+                `ConfigMap-${node.name}-config.yaml`, `Secret-${node.name}-key.yaml`, `NetworkPolicy-${node.name}.yaml`];
+            // Only RPC nodes serve JSON-RPC beyond their pod.
+            if (node.role === "rpc") files.push(`Service-${node.name}-rpc.yaml`);
+            else expect(fs.existsSync(path.join(outDir, "manifests", node.region, "atlas-main", `Service-${node.name}-rpc.yaml`))).toBe(false);
+            for (const file of files) {
                 for (const region of regions) {
                     expect(fs.existsSync(path.join(outDir, "manifests", region, "atlas-main", file)), `${region}/${file}`).toBe(region === node.region);
                 }
@@ -61,19 +68,51 @@ describe("offline plan of the example network", () => {
         const decoded = decodeRlp(genesis.extraData) as unknown[];
         const expected = nodes().filter((n) => n.role === "validator").map((n) => placeholderKey("main", n.name).address).sort();
         expect(decoded).toEqual([`0x${"00".repeat(32)}`, expected, [], "0x", []]);
-        expect(genesis.config.chainId).toBe(31337);
+        expect(genesis.config.chainId).toBe(827614);
     });
 
-    it("gives every node a peer list naming every other node by its stable endpoint and real public key", () => {
+    it("gives every node an IP as p2p-host, and peer lists and allowlists that name only IPs", () => {
         for (const node of nodes()) {
-            const config = manifest(node.region, `ConfigMap-${node.name}-config.yaml`);
-            const enodes = (JSON.parse(config.data["static-nodes.json"]) as string[]).sort();
-            const others = nodes().filter((n) => n.name !== node.name);
-            const expected = others
-                .map((n) => `enode://${placeholderKey("main", n.name).publicKeyHex}@main-${n.name}.${n.region}.atlas.ledger.example:30303`)
-                .sort();
-            expect(enodes).toEqual(expected);
-            expect(config.data["config.toml"]).toContain(`p2p-host="main-${node.name}.${node.region}.atlas.ledger.example"`);
+            const toml = manifest(node.region, `ConfigMap-${node.name}-config.yaml`).data["config.toml"] ?? "";
+            expect(toml).toContain(`p2p-host="${node.address}"`);
+        }
+        for (const region of Object.keys(result.loaded.network.regions)) {
+            const peers = manifest(region, "ConfigMap-peers.yaml").data;
+            const entries = [...(JSON.parse(peers["static-nodes.json"] ?? "") as string[]), ...(peers["allowlist"] ?? "").trim().split("\n")];
+            expect(entries.length).toBeGreaterThan(9);
+            for (const enode of entries) expect(isIpAddress(parseEnode(enode).ip), enode).toBe(true);
+        }
+    });
+
+    it("peers every node with every node of its ledger at its static address, and admits exactly them", () => {
+        const expected = nodes().map((n) => `enode://${placeholderKey("main", n.name).publicKeyHex}@${n.address}:30303`).sort();
+        const egressOf = (region: string) => (result.loaded.network.regions[region] as { egressAddresses: string[] }).egressAddresses;
+        for (const node of nodes()) {
+            const peers = manifest(node.region, "ConfigMap-peers.yaml").data;
+            // Besu skips its own id in static-nodes.json (RunnerBuilder.sanitizePeers), so the list is shared by the region's pods.
+            expect(JSON.parse(peers["static-nodes.json"] ?? "")).toEqual(expected);
+            const allowlist = (peers["allowlist"] ?? "").trim().split("\n").map(parseEnode);
+            const own = placeholderKey("main", node.name).publicKeyHex;
+            const admitted = new Set(allowlist.map((e) => e.id).filter((id) => id !== own));
+            expect(admitted).toEqual(new Set(nodes().filter((n) => n.name !== node.name).map((n) => placeholderKey("main", n.name).publicKeyHex)));
+            // Each peer at its static address and at every egress address of its region, nothing else.
+            for (const peer of nodes()) {
+                const id = placeholderKey("main", peer.name).publicKeyHex;
+                expect(allowlist.filter((e) => e.id === id).map((e) => e.ip).sort()).toEqual([peer.address, ...egressOf(peer.region)].sort());
+            }
+            // Every static node is in the allowlist, or Besu refuses to start ("Specified node(s) not in nodes-allowlist").
+            for (const enode of expected) expect(peers["allowlist"]).toContain(enode);
+        }
+    });
+
+    it("refuses, in every node's allowlist, an enode that is not in the network", () => {
+        const stranger = `enode://${new SigningKey("0x" + "42".repeat(32)).publicKey.slice(4)}`;
+        for (const region of Object.keys(result.loaded.network.regions)) {
+            const allowlist = manifest(region, "ConfigMap-peers.yaml").data["allowlist"] ?? "";
+            expect(allowlist).not.toContain(stranger);
+            // A member's key at an address that is not its own or its region's egress is not admitted either.
+            const val1 = placeholderKey("main", "val-1").publicKeyHex;
+            expect(allowlist).not.toContain(`enode://${val1}@203.0.113.40:30303`);
         }
     });
 
@@ -124,6 +163,11 @@ describe("offline plan of the example network", () => {
         const regs = result.mocks.registrations;
         for (const r of regs) {
             if (r.type === "pulumi:pulumi:Stack") continue;
+            // A stack reference is read by the engine itself, not through a provider.
+            if (r.type === "pulumi:pulumi:StackReference") {
+                expect(r.parent, r.name).not.toBe("");
+                continue;
+            }
             expect(r.parent, r.name).not.toBe("");
             if (r.custom && !r.type.startsWith("pulumi:providers:")) expect(r.provider, r.name).not.toBe("");
         }
@@ -149,7 +193,7 @@ describe("offline plan of the example network", () => {
         expect(result.summary).toMatch(/7 validators tolerate f = 2/);
         expect(result.summary).toMatch(/region\s+fra-dc1\s+2\s+yes/);
         expect(result.summary).not.toMatch(/\bNO\b/);
-        // The names to publish in DNS, one per node, as the peer lists use them.
-        for (const node of nodes()) expect(result.summary).toContain(`    main-${node.name}.${node.region}.atlas.ledger.example\n`);
+        // The address every peer list names, beside the DNS name people use.
+        for (const node of nodes()) expect(result.summary).toMatch(new RegExp(`\\n    ${node.address?.replace(/\./g, "\\.")}\\s+main-${node.name}\\.${node.region}\\.atlas\\.ledger\\.example\\n`));
     });
 });

@@ -22,7 +22,8 @@ beforeAll(async () => {
     atlas.ledgers["trade"] = {
         ...atlas.ledgers["main"],
         chainId: 4100,
-        nodes: ["fra-dc1", "ams-dc2", "lon-dc3", "par-dc4"].map((region, i) => ({ name: `tv-${i + 1}`, role: "validator", region })),
+        genesis: undefined,
+        nodes: ["fra-dc1", "ams-dc2", "lon-dc3", "par-dc4"].map((region, i) => ({ name: `tv-${i + 1}`, role: "validator", region, address: `198.51.100.${40 + 64 * i}` })),
     };
     fs.writeFileSync(path.join(dir, "networks", "two.yaml"), stringify(atlas));
     fs.writeFileSync(path.join(dir, "Pulumi.two.yaml"), stringify({ config: { "ledgerfleet:network": "networks/two.yaml" } }));
@@ -48,13 +49,14 @@ describe("several ledgers on one network", () => {
         expect(validators).toEqual(["tv-1", "tv-2", "tv-3", "tv-4"].map((n) => placeholderKey("trade", n).address).sort());
     });
 
-    it("keeps peer lists within a ledger", () => {
-        const peers = JSON.parse(data("fra-dc1/atlas-trade/ConfigMap-tv-1-config.yaml")["static-nodes.json"] ?? "") as string[];
-        expect(peers.map((e) => e.split("@")[1]).sort()).toEqual([
-            "trade-tv-2.ams-dc2.atlas.ledger.example:30303",
-            "trade-tv-3.lon-dc3.atlas.ledger.example:30303",
-            "trade-tv-4.par-dc4.atlas.ledger.example:30303",
-        ]);
+    it("keeps peer lists and allowlists within a ledger", () => {
+        const trade = data("fra-dc1/atlas-trade/ConfigMap-peers.yaml");
+        const peers = JSON.parse(trade["static-nodes.json"] ?? "") as string[];
+        expect(peers.map((e) => e.split("@")[1]).sort()).toEqual(["198.51.100.104:30303", "198.51.100.168:30303", "198.51.100.232:30303", "198.51.100.40:30303"]);
+        const mainIds = new Set(["val-1", "val-2", "rpc-1"].map((n) => placeholderKey("main", n).publicKeyHex));
+        const tradeIds = new Set((trade["allowlist"] ?? "").trim().split("\n").map((e) => e.slice("enode://".length, "enode://".length + 128)));
+        expect(tradeIds).toEqual(new Set(["tv-1", "tv-2", "tv-3", "tv-4"].map((n) => placeholderKey("trade", n).publicKeyHex)));
+        for (const id of mainIds) expect(tradeIds.has(id)).toBe(false);
     });
 });
 

@@ -12,6 +12,7 @@ const STACKS = path.join(__dirname, "..", "stacks");
 const BROUGHT_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const EXISTING_SECRET_KEY = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const pub = (priv: string) => `0x${new SigningKey(priv).publicKey.slice(4)}`;
+const BROUGHT_KEY_PUBLIC_MARK = pub(BROUGHT_KEY);
 
 let dir: string;
 function stackFile(name: string, config: Record<string, unknown>): void {
@@ -31,11 +32,12 @@ beforeAll(() => {
     });
 
     const byo = fs.readFileSync(path.join(STACKS, "networks", "atlas.yaml"), "utf8")
-        .replace("{ name: val-1, role: validator, region: fra-dc1 }", `{ name: val-1, role: validator, region: fra-dc1, publicKey: "${pub(BROUGHT_KEY)}" }`)
+        .replace("{ name: val-1, role: validator, region: fra-dc1, address: 198.51.100.11 }", `{ name: val-1, role: validator, region: fra-dc1, address: 198.51.100.11, publicKey: "${pub(BROUGHT_KEY)}" }`)
         .replace(
-            "{ name: val-3, role: validator, region: ams-dc2 }",
-            `{ name: val-3, role: validator, region: ams-dc2, publicKey: "${pub(EXISTING_SECRET_KEY)}", keySecret: { name: hsm-export-val-3 } }`,
+            "{ name: val-3, role: validator, region: ams-dc2, address: 198.51.100.75 }",
+            `{ name: val-3, role: validator, region: ams-dc2, address: 198.51.100.75, publicKey: "${pub(EXISTING_SECRET_KEY)}", keySecret: { name: hsm-export-val-3 } }`,
         );
+    if (!byo.includes(BROUGHT_KEY_PUBLIC_MARK) || !byo.includes("hsm-export-val-3")) throw new Error("the example network changed: update the replaced node lines");
     fs.writeFileSync(path.join(dir, "networks", "byo.yaml"), byo);
     stackFile("byo", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:nodeKeys": { "main/val-1": BROUGHT_KEY } });
     // As `pulumi config set --secret` writes them: one entry encrypted, or the whole object.
@@ -58,7 +60,7 @@ describe("deploy modes", () => {
         const fra = await plan({ stack: "fra", stacksDir: dir });
         expect(new Set(fra.manifests.map((m) => m.region))).toEqual(new Set(["fra-dc1"]));
         expect(genesisOf(fra, "fra-dc1")).toBe(genesisOf(all, "fra-dc1"));
-        const staticNodes = (p: Plan) => p.manifests.find((m) => m.path === "fra-dc1/atlas-main/ConfigMap-val-1-config.yaml")?.yaml;
+        const staticNodes = (p: Plan) => p.manifests.find((m) => m.path === "fra-dc1/atlas-main/ConfigMap-peers.yaml")?.yaml;
         expect(staticNodes(fra)).toBe(staticNodes(all));
         // Keys come from the global stack, so the region stack generates none of its own.
         expect(fra.mocks.ofType("random:index/randomBytes:RandomBytes")).toEqual([]);
@@ -85,8 +87,8 @@ describe("keys the operator brings", () => {
         const validators = (byo.plan.outputs as { ledgers: { main: { validators: string[] } } }).ledgers.main.validators;
         expect(validators).toContain(computeAddress(BROUGHT_KEY).toLowerCase());
         expect(validators).toContain(computeAddress(EXISTING_SECRET_KEY).toLowerCase());
-        const peers = byo.manifests.find((m) => m.path === "par-dc4/atlas-main/ConfigMap-val-7-config.yaml")?.yaml ?? "";
-        expect(peers).toContain(`enode://${pub(BROUGHT_KEY).slice(2)}@main-val-1.fra-dc1.atlas.ledger.example:30303`);
+        const peers = byo.manifests.find((m) => m.path === "par-dc4/atlas-main/ConfigMap-peers.yaml")?.yaml ?? "";
+        expect(peers).toContain(`enode://${pub(BROUGHT_KEY).slice(2)}@198.51.100.11:30303`);
         const generated = byo.mocks.ofType("random:index/randomBytes:RandomBytes").map((r) => r.name);
         expect(generated).not.toContain("main-val-1-node-key");
         expect(generated).not.toContain("main-val-3-node-key");

@@ -13,6 +13,10 @@ export function existingCluster(name: string, region: ExistingRegionConfig, pare
             // Left out: the provider reads $KUBECONFIG or ~/.kube/config, like kubectl.
             kubeconfig: region.kubeconfig,
             enableServerSideApply: true,
+            // ConfigMaps update in place instead of being replaced on every data change: the peers
+            // ConfigMap changes whenever a node joins, and its pods read it live. The genesis
+            // ConfigMap is `immutable`, which keeps it replace-only (and protected).
+            enableConfigMapMutable: true,
         },
         { parent },
     );

@@ -1,30 +1,35 @@
 // Node-level Besu settings: ports, file locations, probes, JVM sizing and the TOML config file.
-// Option names checked against Besu's CLI reference (besu-docs docs/public-networks/reference/cli/
-// options.md, https://besu.hyperledger.org/public-networks/reference/cli/options); the hidden
-// Xdns-* options against Besu's DnsOptions.java and the "Domain name support" section of
-// https://besu.hyperledger.org/public-networks/concepts/node-keys.
+// Every option name and value is checked against Besu 26.8.0's own option definitions
+// (test/fixtures/besu/options.json, extracted from besu-eth/besu; see test/besu-config.test.ts).
 import { assertValidP2pHost } from "./host";
 
-export const PORTS = { p2p: 30303, rpcHttp: 8545, rpcWs: 8546, metrics: 9545 } as const;
+export const PORTS = { p2p: 30303, rpcHttp: 8545, metrics: 9545 } as const;
 
-/** The peer chart mounts files at exactly these paths. */
+/** The peer chart mounts files at exactly these paths. Folders, not subPath files, so updates reach running pods. */
 export const PATHS = {
     data: "/data",
-    config: "/etc/besu/config.toml",
-    staticNodes: "/etc/besu/static-nodes.json",
+    /** The node's own config.toml (its ConfigMap, mounted as a folder). */
+    config: "/etc/besu/node/config.toml",
+    /** The ledger's peer files in this region (shared ConfigMap, mounted as a folder: updates arrive live). */
+    peers: "/etc/besu/peers",
+    staticNodes: "/etc/besu/peers/static-nodes.json",
     genesis: "/etc/besu/genesis/genesis.json",
+    /** Written by the pod itself (allowlist plus same-cluster peers' pod addresses); an emptyDir. */
+    permissions: "/permissions/permissions_config.toml",
     nodeKey: "/secrets/key",
     tmp: "/tmp",
 } as const;
 
 /**
- * Served on the JSON-RPC HTTP port. Besu's readiness defaults are minPeers=1, maxBlocksBehind=2;
- * 10 blocks tolerates a short catch-up after a restart without flapping out of the Service.
- * A node alone has no peers, so whatever routes P2P traffic must not wait for readiness.
+ * Besu's health endpoints (JSON-RPC HTTP port; defaults minPeers=1, maxBlocksBehind=2). Readiness
+ * means "peered and caught up": the rollout waits for it before restarting the next node, and RPC
+ * Services send tenants only to ready nodes. 2 blocks behind is Besu's own default.
+ * Liveness uses the metrics server's /-/healthy (Prometheus HTTPServer): a separate server, so a
+ * JSON-RPC port saturated by tenants' queries never gets a busy node killed.
  */
 export const HEALTH = {
-    liveness: "/liveness",
-    readiness: "/readiness?minPeers=1&maxBlocksBehind=10",
+    readiness: "/readiness?minPeers=1&maxBlocksBehind=2",
+    liveness: "/-/healthy",
 } as const;
 
 export interface NodeResources {
@@ -70,8 +75,10 @@ export function besuOpts(memoryLimit: string): string {
 
 export interface BesuNodeConfig {
     readonly role: "validator" | "rpc";
-    /** The node's stable external DNS name; it is what other nodes' enode URLs point at. */
+    /** The node's static P2P address (an IP): its p2p-host and the host of its enode everywhere. */
     readonly p2pHost: string;
+    /** CIDRs peers must be in (Besu's net-restrict); none given, none set. */
+    readonly netRestrict?: readonly string[];
 }
 
 /** A TOML basic string: escapes what TOML forbids raw (quote, backslash, control characters). */
@@ -94,57 +101,70 @@ function tomlValue(value: TomlValue): string {
     return "[" + value.map(tomlString).join(", ") + "]";
 }
 
-function rpcApis(role: BesuNodeConfig["role"]): readonly string[] {
-    // Validators expose QBFT for validator votes; RPC nodes also serve TXPOOL to tenants.
-    // No ADMIN/DEBUG: admin_addPeer and debug traces are not for tenants or probes.
-    return role === "validator" ? ["ETH", "NET", "QBFT", "WEB3"] : ["ETH", "NET", "QBFT", "TXPOOL", "WEB3"];
-}
+/**
+ * JSON-RPC by role. Validators serve no one: HTTP on localhost only (the readiness probe, the pod's
+ * allowlist reload through PERM, operators' QBFT votes through `kubectl port-forward`); never ADMIN,
+ * DEBUG or TXPOOL. RPC nodes serve tenants, through the scheduler, exactly ETH, NET and WEB3.
+ */
+export const RPC_APIS = {
+    validator: ["ETH", "NET", "PERM", "QBFT", "WEB3"],
+    rpc: ["ETH", "NET", "WEB3"],
+} as const satisfies Record<BesuNodeConfig["role"], readonly string[]>;
 
-/** Besu's config.toml for one node; same input, same bytes. */
+const RPC_HOST = { validator: "127.0.0.1", rpc: "0.0.0.0" } as const;
+
+/**
+ * Storage by role. Validators keep Bonsai's current state (with FULL sync Besu forces trie-log
+ * limiting off, so nothing is pruned). RPC nodes answer historical eth_call/eth_getBalance at any
+ * block, which Bonsai refuses past bonsai-historical-block-limit (512 by default): Forest with FULL
+ * sync is Besu's archive node.
+ */
+const STORAGE = { validator: "BONSAI", rpc: "FOREST" } as const;
+
+/** Besu's config.toml for one node; same input, same bytes. Nothing in it depends on the other nodes. */
 export function besuConfigToml(c: BesuNodeConfig): string {
     if (c.role !== "validator" && c.role !== "rpc") {
         throw new Error(`Besu node role "${String(c.role)}": expected "validator" or "rpc".`);
     }
     assertValidP2pHost(c.p2pHost, "Besu p2p-host");
-    const apis = rpcApis(c.role);
+    const ipv6 = c.p2pHost.includes(":");
     const sections: [string, [string, TomlValue][]][] = [
         ["Node", [
             ["data-path", PATHS.data],
             ["genesis-file", PATHS.genesis],
             ["node-private-key-file", PATHS.nodeKey],
-            // Private networks default to FULL; Bonsai trie-log pruning is refused with FULL sync.
             ["sync-mode", "FULL"],
-            ["data-storage-format", "BONSAI"],
-            ["bonsai-limit-trie-logs-enabled", false],
+            ["data-storage-format", STORAGE[c.role]],
+            ...(STORAGE[c.role] === "BONSAI" ? [["bonsai-limit-trie-logs-enabled", false] as [string, TomlValue]] : []),
             // Free gas: a node with a higher minimum silently drops zero-price transactions.
             ["min-gas-price", 0],
             ["logging", "INFO"],
         ]],
-        ["P2P: static peers only, each reached at its own stable external name", [
+        ["P2P: static peers at static IP addresses; only the ledger's members are admitted", [
             ["static-nodes-file", PATHS.staticNodes],
             ["discovery-enabled", false],
             // NONE: advertise p2p-host as given; AUTO/DOCKER would advertise a pod or NAT address.
             ["nat-method", "NONE"],
             ["p2p-host", c.p2pHost],
-            ["p2p-interface", "0.0.0.0"],
+            ["p2p-interface", ipv6 ? "::" : "0.0.0.0"],
             ["p2p-port", PORTS.p2p],
-            // Host names in enode URLs, re-resolved when a peer's address changes.
-            ["Xdns-enabled", true],
-            ["Xdns-update-enabled", true],
+            ["permissions-nodes-config-file-enabled", true],
+            ["permissions-nodes-config-file", PATHS.permissions],
+            ...(c.netRestrict && c.netRestrict.length > 0 ? [["net-restrict", c.netRestrict] as [string, TomlValue]] : []),
         ]],
-        ["JSON-RPC and metrics: reached through Services; NetworkPolicy is the access control", [
+        [c.role === "validator" ? "JSON-RPC on localhost only: probes, allowlist reload, operators' votes" : "JSON-RPC for tenants, through the scheduler", [
             ["rpc-http-enabled", true],
-            ["rpc-http-host", "0.0.0.0"],
+            ["rpc-http-host", RPC_HOST[c.role]],
             ["rpc-http-port", PORTS.rpcHttp],
-            ["rpc-http-api", apis],
-            // Probes and Prometheus use the pod IP as Host header, so no fixed name list can work.
+            ["rpc-http-api", RPC_APIS[c.role]],
+            // Probes and Prometheus send the pod address as Host; NetworkPolicy is the access control.
             ["host-allowlist", ["*"]],
-            ["rpc-ws-enabled", true],
-            ["rpc-ws-host", "0.0.0.0"],
-            ["rpc-ws-port", PORTS.rpcWs],
-            ["rpc-ws-api", apis],
+            ["rpc-ws-enabled", false],
+            ["graphql-http-enabled", false],
+        ]],
+        ["Metrics: scraped by the monitoring namespace only (NetworkPolicy)", [
             ["metrics-enabled", true],
-            ["metrics-host", "0.0.0.0"],
+            ["metrics-host", ipv6 ? "::" : "0.0.0.0"],
             ["metrics-port", PORTS.metrics],
         ]],
     ];

@@ -1,10 +1,9 @@
-// QBFT genesis and the static peer list. Every region must produce identical bytes from the same
+// QBFT genesis. Every region must produce identical bytes from the same
 // inputs: a genesis that differs by one byte is a different chain, and its nodes never peer.
 import { RLP } from "@ethereumjs/rlp";
 import { keccak_256 } from "@noble/hashes/sha3";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@noble/hashes/utils";
-import { isValidPublicKey, toHex } from "./keys";
-import { assertValidP2pHost } from "./host";
+import { toHex } from "./keys";
 
 // The value QBFT/IBFT 2.0 require in every block header ("Istanbul byzantine fault tolerance").
 const QBFT_MIX_HASH = "0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365";
@@ -56,9 +55,38 @@ export interface QbftGenesisOptions {
     readonly epochLength: number;
     readonly requestTimeoutSeconds: number;
     readonly gasLimit: number;
+    /** Largest deployable contract in bytes (EIP-170's 24576 unless raised). */
+    readonly contractSizeLimit: number;
     /** Validator addresses (0x + 40 hex); input order does not matter. */
     readonly validators: readonly string[];
 }
+
+/** The EIP-170 limit, Besu's default for contractSizeLimit. */
+export const DEFAULT_CONTRACT_SIZE_LIMIT = 24576;
+
+/**
+ * Every fork up to the current one (Osaka), active from the first block: block-numbered forks for
+ * the pre-merge ones, timestamps for Shanghai and later, as Besu's genesis docs prescribe. Besu
+ * builds a QBFT chain's schedule with its mainnet builder and skips the PoS system contracts for
+ * PoA chains that name none, so no deposit contract, beacon-root contract or blobSchedule is needed
+ * (see test/fixtures/besu/genesis-rules.json). Shanghai on QBFT needs Besu 26.2 or later.
+ * Osaka caps one transaction at 2^24 gas (EIP-7825); a forked chain cannot drop a fork later.
+ */
+export const GENESIS_FORKS: readonly (readonly [string, number])[] = [
+    ["homesteadBlock", 0],
+    ["eip150Block", 0],
+    ["eip158Block", 0],
+    ["byzantiumBlock", 0],
+    ["constantinopleBlock", 0],
+    ["petersburgBlock", 0],
+    ["istanbulBlock", 0],
+    ["berlinBlock", 0],
+    ["londonBlock", 0],
+    ["shanghaiTime", 0],
+    ["cancunTime", 0],
+    ["pragueTime", 0],
+    ["osakaTime", 0],
+];
 
 function positiveInteger(value: number, name: string): number {
     if (!Number.isSafeInteger(value) || value < 1) {
@@ -71,13 +99,12 @@ function positiveInteger(value: number, name: string): number {
  * genesis.json text in a fixed key order, 2-space indent, trailing newline.
  *
  * Decisions (after Besu's QBFT and free-gas documentation):
- * - berlinBlock and londonBlock at 0: the EVM of the London fork from the first block.
+ * - GENESIS_FORKS from block 0: the current EVM (PUSH0 from solc >= 0.8.20 works).
  * - zeroBaseFee: the network is permissioned and `alloc` is empty, so nobody holds ether; with a
  *   non-zero EIP-1559 base fee no transaction could ever pay. Nodes run with min-gas-price=0.
+ * - contractSizeLimit written out even at its default, so the genesis says what the chain allows.
  * - timestamp 0x0, like Besu's built-in dev genesis: any fixed value works, a clock value would
  *   make every region's genesis differ.
- * - Later forks (shanghaiTime: PUSH0 from solc >= 0.8.20) are left out; compile with evmVersion
- *   "london" or "paris", or add the fork deliberately: it cannot be added later without a new chain.
  */
 export function qbftGenesis(o: QbftGenesisOptions): string {
     if (o.validators.length === 0) {
@@ -86,9 +113,9 @@ export function qbftGenesis(o: QbftGenesisOptions): string {
     const genesis = {
         config: {
             chainId: positiveInteger(o.chainId, "chainId"),
-            berlinBlock: 0,
-            londonBlock: 0,
+            ...Object.fromEntries(GENESIS_FORKS),
             zeroBaseFee: true,
+            contractSizeLimit: positiveInteger(o.contractSizeLimit, "contractSizeLimit"),
             qbft: {
                 blockperiodseconds: positiveInteger(o.blockPeriodSeconds, "blockPeriodSeconds"),
                 epochlength: positiveInteger(o.epochLength, "epochLength"),
@@ -107,24 +134,12 @@ export function qbftGenesis(o: QbftGenesisOptions): string {
     return JSON.stringify(genesis, null, 2) + "\n";
 }
 
-const ENODE = /^enode:\/\/([0-9a-f]{128})@([^:@/]+):(\d{1,5})$/;
-
-/** static-nodes.json text: the enode URLs sorted, one per line in a JSON array, trailing newline. */
-export function staticNodesJson(enodes: readonly string[]): string {
-    const seen = new Set<string>();
-    for (const enode of enodes) {
-        const m = ENODE.exec(enode);
-        if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535) {
-            throw new Error(
-                `static nodes: "${enode}" is not an enode URL (enode://<128 lower-case hex>@<host>:<port>).`,
-            );
-        }
-        if (!isValidPublicKey(m[1] ?? "")) {
-            throw new Error(`static nodes: the node id in ${enode} is not on the secp256k1 curve.`);
-        }
-        assertValidP2pHost(m[2] ?? "", `static nodes: host of ${enode}`);
-        if (seen.has(enode)) throw new Error(`static nodes: ${enode} is listed twice.`);
-        seen.add(enode);
-    }
-    return JSON.stringify([...seen].sort(), null, 2) + "\n";
+/** The validator addresses in a genesis' extraData, as Besu reads them (for checks and reports). */
+export function genesisValidators(genesisJson: string): string[] {
+    const extraData = (JSON.parse(genesisJson) as { extraData?: unknown }).extraData;
+    if (typeof extraData !== "string") throw new Error("genesis has no extraData");
+    const decoded = RLP.decode(hexToBytes(extraData.replace(/^0x/, "")));
+    const list = Array.isArray(decoded) ? decoded[1] : undefined;
+    if (!Array.isArray(list)) throw new Error("genesis extraData is not a QBFT validator list");
+    return list.map((a) => toHex(a as Uint8Array));
 }

@@ -1,27 +1,36 @@
-// Host names that end up in enode URLs and in Besu's `p2p-host`. Both are parsed by Besu as
-// `host:port`, so only DNS names and dotted IPv4 are accepted: an IPv6 literal would need brackets
-// in the enode, and an empty or odd host would only surface as a peer that never connects.
+// Addresses Besu puts on the wire: its `p2p-host` and the host of every enode URL. Both must be IP
+// literals. Besu refuses a host name as `--p2p-host` ("The provided --p2p-host is invalid", its
+// P2PDiscoveryOptions.validateHost accepts only InetAddresses.isInetAddress), and an enode host name
+// that does not resolve when Besu starts is pinned to 127.0.0.1 for good (EnodeURLImpl with
+// --Xdns-update-enabled). See test/fixtures/besu/options.json, "rules".
+import * as ipaddr from "ipaddr.js";
 
-const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+/** Dotted IPv4 without leading zeros ("10.0.0.1", not "010.0.0.1", which some parsers read as octal). */
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
-function isIpv4(host: string): boolean {
-    const parts = host.split(".");
-    return parts.length === 4 && parts.every((p) => /^(?:0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+/** True for an IPv4 or IPv6 literal, as Besu's `p2p-host` and the allowlist take it (no brackets, no zone). */
+export function isIpAddress(value: string): boolean {
+    if (IPV4.test(value)) return true;
+    return value.includes(":") && !value.includes("%") && ipaddr.IPv6.isValid(value);
 }
 
-/** True for a DNS name (RFC 1123 labels, at most 253 characters) or a dotted IPv4 address. */
-export function isValidP2pHost(host: string): boolean {
-    if (host.length === 0 || host.length > 253) return false;
-    // All-numeric dotted strings are meant as IPv4; "300.1.1.1" must not slip through as a DNS name.
-    if (/^[\d.]+$/.test(host)) return isIpv4(host);
-    return host.split(".").every((label) => DNS_LABEL.test(label));
+/** The one spelling of an address: dotted IPv4, or RFC 5952 compressed lower-case IPv6. */
+export function canonicalIp(value: string): string {
+    if (!isIpAddress(value)) throw new Error(`"${value}" is not an IPv4 or IPv6 address.`);
+    return IPV4.test(value) ? value : ipaddr.IPv6.parse(value).toString();
+}
+
+/** The host part of an enode URL for an address: IPv6 in brackets, as Besu's URI parser needs. */
+export function enodeHost(ip: string): string {
+    const canonical = canonicalIp(ip);
+    return canonical.includes(":") ? `[${canonical}]` : canonical;
 }
 
 export function assertValidP2pHost(host: string, what: string): void {
-    if (!isValidP2pHost(host)) {
+    if (!isIpAddress(host)) {
         throw new Error(
-            `${what}: "${host}" is not a DNS name or IPv4 address. ` +
-                "Use the node's stable external name (for example validator-0.eu-west-1.example.net).",
+            `${what}: "${host}" is not an IP address. Besu accepts only an IPv4 or IPv6 literal as p2p-host and ` +
+                "in enode URLs; give the node the static address its P2P Service gets (address: in the network file).",
         );
     }
 }

@@ -2,4 +2,5 @@
 export * from "./keys";
 export * from "./genesis";
 export * from "./config";
-export { isValidP2pHost } from "./host";
+export * from "./peers";
+export { canonicalIp, enodeHost, isIpAddress } from "./host";

@@ -4,7 +4,7 @@ import { secp256k1 } from "@noble/curves/secp256k1";
 import { bytesToNumberBE, numberToBytesBE } from "@noble/curves/utils";
 import { keccak_256 } from "@noble/hashes/sha3";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils";
-import { assertValidP2pHost } from "./host";
+import { assertValidP2pHost, enodeHost } from "./host";
 
 const CURVE_ORDER = secp256k1.Point.CURVE().n;
 const DEFAULT_P2P_PORT = 30303;
@@ -101,11 +101,11 @@ export function addressFromPublicKey(pub: string): string {
     return toHex(keccak_256(raw).slice(-20));
 }
 
-/** `enode://<id>@<host>:<port>`; host is the node's stable external DNS name or IPv4 address. */
-export function enodeUrl(pub: string, host: string, port: number = DEFAULT_P2P_PORT): string {
-    assertValidP2pHost(host, "enode host");
+/** `enode://<id>@<ip>:<port>`; an IPv6 address is written in brackets, as Besu's URI parser needs. */
+export function enodeUrl(pub: string, ip: string, port: number = DEFAULT_P2P_PORT): string {
+    assertValidP2pHost(ip, "enode host");
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
         throw new Error(`enode port: expected an integer in 1..65535, got ${port}.`);
     }
-    return `enode://${normalizePublicKey(pub).slice(2)}@${host}:${port}`;
+    return `enode://${normalizePublicKey(pub).slice(2)}@${enodeHost(ip)}:${port}`;
 }

@@ -8,6 +8,7 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
@@ -18,6 +19,7 @@ const MODELS: Record<string, Validating> = {
     "v1/ConfigMap": ConfigMap,
     "v1/Secret": Secret,
     "v1/Service": Service,
+    "v1/PersistentVolumeClaim": PersistentVolumeClaim,
     "apps/v1/StatefulSet": StatefulSet,
     "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
     "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// ledgerfleet command line. Exit codes: 0 fine, 1 a mandatory policy is violated,
-// 2 invalid configuration or usage.
+// ledgerfleet command line. Exit codes: 0 fine; 1 a mandatory policy is violated (plan), a
+// rollout stopped or a preflight check failed; 2 invalid configuration or usage.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../stacks/load";
 import { plan, ProgramError, writePlan } from "./plan";
+import { registerPreflightCommand } from "./preflight";
+import { registerRolloutCommand } from "./rollout";
 
-export const EXIT = { ok: 0, policy: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, policy: 1, failed: 1, usage: 2 } as const;
 
 /** A request the CLI cannot carry out as given (exit 2, no stack trace). */
 class UsageError extends Error {}
@@ -47,6 +49,8 @@ export async function main(argv: readonly string[], io: { out: Output; err: Outp
             );
             exitCode = result.exitCode;
         });
+    registerRolloutCommand(program, io, (code) => (exitCode = code));
+    registerPreflightCommand(program, io, (code) => (exitCode = code));
     try {
         await program.parseAsync([...argv], { from: "user" });
         return exitCode;

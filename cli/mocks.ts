@@ -21,6 +21,12 @@ export interface Registration {
     provider: string;
     custom: boolean;
     protect: boolean;
+    /** Left in the cluster if Pulumi deletes it. */
+    retainOnDelete: boolean;
+    /** URNs this resource waits for: dependsOn and the resources behind its input Outputs. */
+    dependencies: string[];
+    /** Names of the resource's own aliases (the engine carries a parent's alias down to its children). */
+    aliases: string[];
     /** Inputs as the engine received them, secrets still wrapped (see `redactSecrets`). */
     inputs: Record<string, unknown>;
 }
@@ -132,6 +138,9 @@ interface RegisterRequest {
     getProvider(): string;
     getCustom(): boolean;
     getProtect?(): boolean;
+    getRetainondelete?(): boolean | undefined;
+    getDependenciesList(): string[];
+    getAliasesList(): { getSpec(): { getName(): string } | undefined; getUrn(): string }[];
     getObject(): { toJavaScript(): Record<string, unknown> };
 }
 interface ReadRequest {
@@ -187,6 +196,9 @@ export async function installMocks(
         provider: req.getProvider(),
         custom: req.getCustom(),
         protect: req.getProtect?.() ?? false,
+        retainOnDelete: req.getRetainondelete?.() ?? false,
+        dependencies: [...new Set(req.getDependenciesList())].sort(),
+        aliases: req.getAliasesList().map((a) => a.getSpec()?.getName() || a.getUrn()).filter((a) => a !== ""),
         inputs: req.getObject().toJavaScript(),
     }));
     // Reads (StackReference, `get` functions) are registrations too: the plan lists them.
@@ -197,6 +209,9 @@ export async function installMocks(
         provider: req.getProvider(),
         custom: true,
         protect: false,
+        retainOnDelete: false,
+        dependencies: [],
+        aliases: [],
         inputs: req.getProperties().toJavaScript(),
     }));
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);

@@ -40,6 +40,16 @@ export interface Plan {
     exitCode: 0 | 1;
 }
 
+/**
+ * Failures already reported by an earlier run in this process. A failed program leaves component
+ * output registrations pending on what failed; they reject, with the same error objects, only once the
+ * next run drives the runtime again. Pulumi's own handler dedupes errors by identity; so does the plan.
+ */
+const reported = new WeakSet<object>();
+function isReported(reason: unknown): boolean {
+    return typeof reason === "object" && reason !== null && reported.has(reason);
+}
+
 /** How the program names its own stack, to read what it deployed last time (see components/network.ts). */
 export function selfStackName(stack: string): string {
     return `${PLAN_ORGANIZATION}/${PROJECT}/${stack}`;
@@ -68,7 +78,9 @@ export async function runProgram(
     const failures: unknown[] = [];
     const otherListeners = process.listeners("unhandledRejection");
     process.removeAllListeners("unhandledRejection");
-    const collect = (reason: unknown) => failures.push(reason);
+    const collect = (reason: unknown) => {
+        if (!isReported(reason)) failures.push(reason);
+    };
     process.on("unhandledRejection", collect);
     try {
         await pulumi.runtime.runInPulumiStack(program);
@@ -77,13 +89,14 @@ export async function runProgram(
         // Node reports unhandled rejections after the microtask queue drains: let it, then look.
         await new Promise((resolve) => setImmediate(resolve));
     } catch (err) {
-        failures.push(err);
+        if (!isReported(err)) failures.push(err);
     } finally {
+        for (const failure of failures) if (typeof failure === "object" && failure !== null) reported.add(failure);
         process.setSourceMapsEnabled(sourceMaps);
         process.removeListener("unhandledRejection", collect);
         for (const listener of otherListeners) process.on("unhandledRejection", listener);
     }
-    if (failures.length > 0) throw ProgramError.from(failures);
+    if (failures.length > 0) throw ProgramError.from(failures, mocks.registrations);
     return mocks;
 }
 
@@ -97,17 +110,19 @@ export class ProgramError extends Error {
         message: string,
         readonly configuration: boolean,
         readonly causes: readonly unknown[],
+        /** What the program had registered when it failed. */
+        readonly registered: readonly Registration[] = [],
     ) {
         super(message);
     }
 
-    static from(failures: readonly unknown[]): ProgramError {
+    static from(failures: readonly unknown[], registered: readonly Registration[] = []): ProgramError {
         const configuration = failures.every((f) => pulumi.RunError.isInstance(f));
         // One bad value fails every resource that depends on it; say it once.
         const messages = [...new Set(failures.map((f) => (f instanceof Error ? f.message : String(f)).replace(/^(error serializing property "[^"]*": )+/, "")))];
         const first = failures[0];
         const detail = configuration || !(first instanceof Error) ? messages.join("\n") : (first.stack ?? first.message);
-        return new ProgramError(detail, configuration, failures);
+        return new ProgramError(detail, configuration, failures, registered);
     }
 }
 

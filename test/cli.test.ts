@@ -37,6 +37,12 @@ const BAD_INPUTS: { name: string; files: Record<string, string>; stack?: string;
     { name: "public key not on secp256k1", files: { "networks/net.yaml": networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${KEY}", address: 198.51.100.13 }` }) }, expect: /net\.yaml:13:\d+: ledgers\.main\.nodes\[0\]\.publicKey: expected a public key on the secp256k1 curve/ },
     { name: "deploy naming no region", files: { "Pulumi.dev.yaml": `${STACK}  ledgerfleet:deploy: region:mars\n` }, expect: /Pulumi\.dev\.yaml:3:\d+: config\.ledgerfleet:deploy: region 'mars' is not defined/ },
     { name: "unknown --stack", files: {}, stack: "prod", expect: /Pulumi\.prod\.yaml: .*dev/ },
+    { name: "node without an address", files: { "networks/net.yaml": networkWith({ 14: "      - { name: val-2, role: validator, region: fra }" }) }, expect: /net\.yaml:14:\d+: ledgers\.main\.nodes\[1\]: node 'val-2' is in existing region 'fra' and needs its static P2P address/ },
+    { name: "duplicate address", files: { "networks/net.yaml": networkWith({ 14: "      - { name: val-2, role: validator, region: fra, address: 198.51.100.13 }" }) }, expect: /net\.yaml:14:\d+: ledgers\.main\.nodes\[1\]\.address: address 198\.51\.100\.13 is already used by main\/val-1/ },
+    { name: "address that is not an IP", files: { "networks/net.yaml": networkWith({ 14: "      - { name: val-2, role: validator, region: fra, address: val-2.example }" }) }, expect: /net\.yaml:14:\d+: ledgers\.main\.nodes\[1\]\.address: expected an IPv4 or IPv6 address/ },
+    { name: "address outside the region's pool", files: { "networks/net.yaml": networkWith({ 4: "  fra: { cloud: existing, kubeconfigContext: fra, egressAddresses: [203.0.113.1], addressPool: 10.0.0.0/24 }" }) }, expect: /net\.yaml:13:\d+: ledgers\.main\.nodes\[0\]\.address: expected an address in region 'fra' addressPool 10\.0\.0\.0\/24/ },
+    { name: "development chain id", files: { "networks/net.yaml": networkWith({ 10: "    chainId: 1337" }) }, expect: /net\.yaml:10:\d+: ledgers\.main\.chainId: chain id 1337 is a development default/ },
+    { name: "net-restrict excluding a node's own address", files: { "networks/net.yaml": networkWith({ 2: "domain: atlas.ledger.example\nnetRestrict: [203.0.113.0/24, 198.51.100.0/28]" }) }, expect: /net\.yaml:18:\d+: ledgers\.main\.nodes\[4\]\.address: address 198\.51\.100\.17 of main\/rpc-1 is outside netRestrict/ },
 ];
 
 describe("ledgerfleet plan on bad input", () => {

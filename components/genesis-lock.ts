@@ -32,14 +32,14 @@ export function sha256Hex(text: string): string {
     return createHash("sha256").update(text).digest("hex");
 }
 
+/** The parameters of a ledger's genesis, as the network file gives them. */
+export function genesisParameters(ledger: LedgerConfig): Pick<GenesisLock, (typeof PARAMETERS)[number]> {
+    return Object.fromEntries(PARAMETERS.map((p) => [p, ledger[p]])) as Pick<GenesisLock, (typeof PARAMETERS)[number]>;
+}
+
 export function genesisLock(ledger: LedgerConfig, json: string): GenesisLock {
     return {
-        chainId: ledger.chainId,
-        blockPeriodSeconds: ledger.blockPeriodSeconds,
-        epochLength: ledger.epochLength,
-        requestTimeoutSeconds: ledger.requestTimeoutSeconds,
-        gasLimit: ledger.gasLimit,
-        contractSizeLimit: ledger.contractSizeLimit,
+        ...genesisParameters(ledger),
         validators: genesisValidatorEntries(ledger),
         sha256: sha256Hex(json),
         json,

@@ -5,7 +5,7 @@ import { genesisValidators, qbftGenesis } from "../frameworks/besu/genesis";
 import { allowlistLines, type PeerEntry, staticNodesJson } from "../frameworks/besu/peers";
 import { hostCidr } from "../stacks/addresses";
 import { type DeployTarget, deploysRegion, type LedgerConfig, type NetworkConfig, nodeKeyConfigPath } from "../stacks/schema";
-import { type GenesisLock, genesisLock, genesisValidatorEntries, lockDifferences, readLock, sha256Hex } from "./genesis-lock";
+import { type GenesisLock, genesisLock, genesisParameters, genesisValidatorEntries, lockDifferences, readLock, sha256Hex } from "./genesis-lock";
 import { GlobalIdentities, referencedIdentity } from "./global-reference";
 import { type NodeIdentity, nodeIdentity } from "./identity";
 import { nodeResources } from "./ledger-node";
@@ -169,17 +169,7 @@ function computedGenesis(ledger: LedgerConfig, identities: readonly NodeIdentity
         if (identity === undefined) return pulumi.output(entry.toLowerCase());
         return identity.address;
     });
-    return pulumi.all(addresses).apply((validators) =>
-        qbftGenesis({
-            chainId: ledger.chainId,
-            blockPeriodSeconds: ledger.blockPeriodSeconds,
-            epochLength: ledger.epochLength,
-            requestTimeoutSeconds: ledger.requestTimeoutSeconds,
-            gasLimit: ledger.gasLimit,
-            contractSizeLimit: ledger.contractSizeLimit,
-            validators,
-        }),
-    );
+    return pulumi.all(addresses).apply((validators) => qbftGenesis({ ...genesisParameters(ledger), validators }));
 }
 
 /**

@@ -1,12 +1,12 @@
 // The namespace a ledger lives in, in one region: what every node of that ledger there shares.
 // Pure: values in, Kubernetes objects out.
 
-import { KubeObject, standardLabels } from "./kube";
+import type { KubeObject } from "./kube";
+import { ledgerAccess, type LedgerAccessValues } from "./ledger-access";
+import { ledgerLabels, type LedgerRole, REGION_LABEL, roleSelector } from "./ledger-labels";
 
-/** Label keys ledgerfleet puts on every object of a ledger, so selectors never drift apart. */
-export const LEDGER_LABEL = "ledgerfleet.io/ledger";
-export const REGION_LABEL = "ledgerfleet.io/region";
-export const ROLE_LABEL = "ledgerfleet.io/role";
+export { APP_NAME, LEDGER_LABEL, ledgerLabels, type LedgerRole, REGION_LABEL, ROLE_LABEL, roleSelector } from "./ledger-labels";
+
 
 /** Name of the ConfigMap holding genesis.json; every node of the ledger mounts it. */
 export const GENESIS_CONFIGMAP = "genesis";
@@ -16,10 +16,6 @@ export const GENESIS_FILE = "genesis.json";
 export const PEERS_CONFIGMAP = "peers";
 export const PEER_FILES = { staticNodes: "static-nodes.json", allowlist: "allowlist", localPeers: "local-peers" } as const;
 
-export type LedgerRole = "validator" | "rpc";
-
-/** Every ledger pod carries app.kubernetes.io/name=besu; selectors start from it. */
-export const APP_NAME = "besu";
 
 /** S is a plain string, or whatever the caller resolves later (a Pulumi Output): the chart only places it. */
 export interface LedgerNamespaceValues<S = string> {
@@ -34,27 +30,10 @@ export interface LedgerNamespaceValues<S = string> {
     genesisSha256: S;
     /** static-nodes.json, the allowlist lines and the same-cluster peers (frameworks/besu/peers.ts). */
     peers: { staticNodesJson: S; allowlist: S; localPeers: S };
-    /** Roles with at least one node of the ledger in this region: each gets a disruption budget. */
+    /** Roles with at least one node of the ledger in this region: each gets a disruption budget and a NetworkPolicy. */
     roles: readonly LedgerRole[];
-}
-
-/** Labels of objects that belong to the ledger as a whole rather than to one node. */
-export function ledgerLabels(v: { network: string; ledger: string; region: string }, component: string): Record<string, string> {
-    return {
-        ...standardLabels({ name: APP_NAME, instance: v.ledger, component, partOf: v.network }),
-        [LEDGER_LABEL]: v.ledger,
-        [REGION_LABEL]: v.region,
-    };
-}
-
-/** Selects the pods of one role of one ledger in one region. */
-export function roleSelector(v: { ledger: string; region: string }, role: LedgerRole): Record<string, string> {
-    return {
-        "app.kubernetes.io/name": APP_NAME,
-        [LEDGER_LABEL]: v.ledger,
-        [REGION_LABEL]: v.region,
-        [ROLE_LABEL]: role,
-    };
+    /** Who may connect to the ledger's pods here (see charts/ledger-access.ts). */
+    access: Pick<LedgerAccessValues, "peerSources" | "schedulerSources" | "monitoringNamespace">;
 }
 
 const ROLES: readonly { role: LedgerRole; budget: string }[] = [
@@ -64,8 +43,8 @@ const ROLES: readonly { role: LedgerRole; budget: string }[] = [
 
 /**
  * Namespace (Pod Security "restricted"), the shared genesis and peers ConfigMaps, a
- * PodDisruptionBudget per role present and a default-deny ingress NetworkPolicy; each node's own
- * NetworkPolicy opens what it serves.
+ * PodDisruptionBudget per role present, a default-deny ingress NetworkPolicy, and what opens it: a
+ * NetworkPolicy per role and the headless Service the pods find one another through.
  */
 export function ledgerNamespace<S = string>(v: LedgerNamespaceValues<S>): KubeObject[] {
     const meta = (name: string, component: string) => ({
@@ -140,5 +119,6 @@ export function ledgerNamespace<S = string>(v: LedgerNamespaceValues<S>): KubeOb
         spec: { podSelector: {}, policyTypes: ["Ingress"] },
     };
 
-    return [namespace, genesis, peers, ...budgets, defaultDeny];
+    const access = ledgerAccess({ network: v.network, ledger: v.ledger, region: v.region, namespace: v.namespace, roles: v.roles, ...v.access });
+    return [namespace, genesis, peers, ...budgets, defaultDeny, ...access];
 }

@@ -2,12 +2,11 @@
 // Pure: values in, Kubernetes objects out (same values, same objects, in the same order).
 
 import { createHash } from "node:crypto";
-import { PORTS } from "../frameworks/besu/config";
-import { KubeObject, NAMESPACE_NAME_LABEL, SCHEDULER_COMPONENT, schedulerNamespace } from "./kube";
-import type { LedgerRole } from "./ledger-namespace";
+import type { KubeObject } from "./kube";
+import type { LedgerRole } from "./ledger-labels";
 import { type LoadBalancerImplementation, requestAddress } from "./load-balancer";
 import { ledgerPod } from "./ledger-pod";
-import { dataClaimName, METRICS_PORT, nodeLabels, nodeMeta, P2P_PORT, RPC_PORT, SKIP_AWAIT } from "./node-common";
+import { dataClaimName, nodeLabels, nodeMeta, P2P_PORT, RPC_PORT, SKIP_AWAIT } from "./node-common";
 
 export { ledgerNamespace } from "./ledger-namespace";
 export type { LedgerNamespaceValues } from "./ledger-namespace";
@@ -34,15 +33,10 @@ export interface LedgerPeerValues<S = string> {
     /** `<ledger>-<node>.<region>.<domain>`: published for people and tools (external-dns), never in a peer list. */
     dnsName: string;
     loadBalancer: LoadBalancerImplementation;
-    /**
-     * Where the network's connections come from, as CIDRs: every region's egress addresses and every
-     * node's address. Admitted to the P2P port (firewall and NetworkPolicy).
-     */
+    /** Where the ledger's P2P connections come from (its regions' egress addresses, as CIDRs): the P2P LoadBalancer's source ranges. */
     peerSources: readonly string[];
     /** Egress CIDRs of the other regions, whose schedulers may call an RPC node's rpcAddress. */
     schedulerSources: readonly string[];
-    /** Namespace whose pods may scrape metrics. */
-    monitoringNamespace: string;
     /** Labels of the nodes ledger pods must run on. */
     nodeSelector: Record<string, string>;
     storageClass: string;
@@ -99,7 +93,11 @@ export function configHash(configToml: string): string {
  * minutes, not the default ten, then fail with the provider's "not allocated an IP address".
  */
 const LOAD_BALANCER_AWAIT = { "pulumi.com/timeoutSeconds": "300" };
-/** Objects for one node, in a fixed order: config, key (when rendered), volume, Services, NetworkPolicy, StatefulSet. */
+/**
+ * Objects for one node, in a fixed order: config, key (when rendered), volume, Services, StatefulSet.
+ * What every node of the ledger here shares (peer files, NetworkPolicies, the headless Service) is in
+ * charts/ledger-namespace.ts.
+ */
 export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
     checkLedgerPeerValues(v);
     const { selector } = nodeLabels(v);
@@ -134,19 +132,6 @@ export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
         },
     };
 
-    // Same-cluster peers resolve <node>.<namespace>.svc to this pod's address (charts/pod-scripts.ts).
-    const headless: KubeObject = {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: nodeMeta(v, v.node),
-        spec: {
-            clusterIP: "None",
-            publishNotReadyAddresses: true,
-            selector,
-            ports: [P2P_PORT, ...(rpc ? [RPC_PORT] : []), METRICS_PORT],
-        },
-    };
-
     const p2pAddress = requestAddress(v.loadBalancer, v.address);
     const p2p: KubeObject = {
         apiVersion: "v1",
@@ -174,43 +159,7 @@ export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
 
     const rpcService: KubeObject[] = !rpc ? [] : [rpcServiceFor(v, selector)];
 
-    const networkPolicy: KubeObject = {
-        apiVersion: "networking.k8s.io/v1",
-        kind: "NetworkPolicy",
-        metadata: nodeMeta(v, v.node),
-        spec: {
-            podSelector: { matchLabels: selector },
-            policyTypes: ["Ingress"],
-            ingress: [
-                {
-                    // The ledger's pods in this cluster, and the network's node and egress addresses.
-                    ports: [{ protocol: "TCP", port: PORTS.p2p }],
-                    from: [
-                        { podSelector: nodeLabels(v).ledgerPods },
-                        ...v.peerSources.map((cidr) => ({ ipBlock: { cidr } })),
-                    ],
-                },
-                ...(rpc
-                    ? [{
-                          ports: [{ protocol: "TCP", port: PORTS.rpcHttp }],
-                          from: [
-                              {
-                                  namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: schedulerNamespace(v.network) } },
-                                  podSelector: { matchLabels: { "app.kubernetes.io/component": SCHEDULER_COMPONENT } },
-                              },
-                              ...(v.rpcAddress === undefined ? [] : v.schedulerSources.map((cidr) => ({ ipBlock: { cidr } }))),
-                          ],
-                      }]
-                    : []),
-                {
-                    ports: [{ protocol: "TCP", port: PORTS.metrics }],
-                    from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: v.monitoringNamespace } } }],
-                },
-            ],
-        },
-    };
-
-    return [config, ...keySecret, data, headless, p2p, ...rpcService, networkPolicy, ledgerPod(v, configHash(v.configToml))];
+    return [config, ...keySecret, data, p2p, ...rpcService, ledgerPod(v, configHash(v.configToml))];
 }
 
 /**

@@ -2,6 +2,7 @@
 import { posix } from "node:path";
 import { besuOpts, HEALTH, PATHS, PORTS } from "../frameworks/besu/config";
 import type { KubeObject } from "./kube";
+import { NODES_SERVICE } from "./ledger-access";
 import { GENESIS_CONFIGMAP, PEERS_CONFIGMAP, PEER_FILES } from "./ledger-namespace";
 import type { LedgerPeerValues } from "./ledger-peer";
 import { dataClaimName, METRICS_PORT, nodeLabels, nodeMeta, P2P_PORT, RPC_PORT, SKIP_AWAIT } from "./node-common";
@@ -134,7 +135,7 @@ export function ledgerPod<S>(v: LedgerPeerValues<S>, configHash: string): KubeOb
         metadata: nodeMeta(v, v.node, SKIP_AWAIT),
         spec: {
             replicas: 1,
-            serviceName: v.node,
+            serviceName: NODES_SERVICE,
             podManagementPolicy: "Parallel",
             updateStrategy: UPDATE_STRATEGY,
             selector: { matchLabels: selector },

@@ -1,7 +1,7 @@
 // What one node's objects share: labels, names, ports and Pulumi annotations.
 import { PORTS } from "../frameworks/besu/config";
 import { KubeObject, standardLabels } from "./kube";
-import { APP_NAME, LEDGER_LABEL, LedgerRole, REGION_LABEL, ROLE_LABEL } from "./ledger-namespace";
+import { APP_NAME, LEDGER_LABEL, type LedgerRole, REGION_LABEL, ROLE_LABEL } from "./ledger-labels";
 
 /** Labels and selectors of one node's objects. */
 export function nodeLabels(v: { network: string; ledger: string; region: string; node: string; role: LedgerRole }) {

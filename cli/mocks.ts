@@ -65,6 +65,8 @@ export interface MocksOptions {
 
 export class LedgerfleetMocks implements pulumi.runtime.Mocks {
     readonly registrations: Registration[] = [];
+    /** Calls the program has made to the monitor so far (registrations, reads, outputs). */
+    monitorCalls = 0;
     /** Stack outputs as registered, secrets still wrapped. */
     stackOutputs: Record<string, unknown> = {};
     private readonly pending = new Map<string, Omit<Registration, "urn">>();
@@ -182,6 +184,7 @@ export async function installMocks(
     /** Wraps one monitor call so the registration it makes is recorded with its URN. */
     const recording = <Req>(call: MonitorCall<Req>, describe: (req: Req) => Omit<Registration, "urn">): MonitorCall<Req> =>
         (req, cb) => {
+            mocks.monitorCalls++;
             const key = `${++seq}`;
             mocks.notePending(key, describe(req));
             return call(req, (err, res) => {
@@ -216,6 +219,7 @@ export async function installMocks(
     }));
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req, cb) => {
+        mocks.monitorCalls++;
         if (req.getUrn().endsWith(`::${project}-${stack}`) && req.getUrn().includes("pulumi:pulumi:Stack")) {
             mocks.stackOutputs = req.getOutputs()?.toJavaScript() ?? {};
         }

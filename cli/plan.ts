@@ -40,6 +40,9 @@ export interface Plan {
     exitCode: 0 | 1;
 }
 
+/** Set to 1 to keep stack traces while the program runs (they cost a large plan a tenth of its time). */
+export const STACK_TRACES_ENV = "LEDGERFLEET_STACK_TRACES";
+
 /**
  * Failures already reported by an earlier run in this process. A failed program leaves component
  * output registrations pending on what failed; they reject, with the same error objects, only once the
@@ -72,27 +75,42 @@ export async function runProgram(
     // through source maps was most of a large plan's time, and the plan never shows those traces.
     const sourceMaps = process.sourceMapsEnabled;
     process.setSourceMapsEnabled(false);
+    // Capturing them costs as much again: the runtime takes `new Error().stack` for every promise it
+    // makes. Off while the program runs, unless LEDGERFLEET_STACK_TRACES=1 (for an internal error's trace).
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (process.env[STACK_TRACES_ENV] !== "1") Error.stackTraceLimit = 0;
     // An error inside an Output (a bad config value met while resolving inputs) surfaces as an
     // unhandled rejection, as under `pulumi up`, where the language host fails the update with it.
     // The plan does the same: it collects them and fails instead of writing a partial plan.
     const failures: unknown[] = [];
     const otherListeners = process.listeners("unhandledRejection");
     process.removeAllListeners("unhandledRejection");
-    const collect = (reason: unknown) => {
-        if (!isReported(reason)) failures.push(reason);
+    const note = (err: unknown) => {
+        if (!isReported(err)) failures.push(err);
     };
+    const collect = (reason: unknown) => note(reason);
     process.on("unhandledRejection", collect);
     try {
-        await pulumi.runtime.runInPulumiStack(program);
-        // Registrations still in flight (outputs resolving after the program returned) finish here.
-        await pulumi.runtime.disconnect();
+        const ran = await pulumi.runtime.runInPulumiStack(program).then(() => true, (err: unknown) => (note(err), false));
+        if (ran) {
+            // Registrations still in flight (outputs resolving after the program returned) finish here.
+            await pulumi.runtime.disconnect().catch(note);
+        } else {
+            // A failed program leaves registrations waiting forever on what failed (disconnect would
+            // wait with them), and components still sending their outputs. Let those arrive here, at
+            // this run's mocks, until the monitor has been quiet for a few turns of the event loop.
+            for (let quiet = 0, turns = 0, calls = mocks.monitorCalls; quiet < 5 && turns < 10_000; turns++) {
+                await new Promise((resolve) => setImmediate(resolve));
+                quiet = mocks.monitorCalls === calls ? quiet + 1 : 0;
+                calls = mocks.monitorCalls;
+            }
+        }
         // Node reports unhandled rejections after the microtask queue drains: let it, then look.
         await new Promise((resolve) => setImmediate(resolve));
-    } catch (err) {
-        if (!isReported(err)) failures.push(err);
     } finally {
         for (const failure of failures) if (typeof failure === "object" && failure !== null) reported.add(failure);
         process.setSourceMapsEnabled(sourceMaps);
+        Error.stackTraceLimit = stackTraceLimit;
         process.removeListener("unhandledRejection", collect);
         for (const listener of otherListeners) process.on("unhandledRejection", listener);
     }
@@ -121,7 +139,10 @@ export class ProgramError extends Error {
         // One bad value fails every resource that depends on it; say it once.
         const messages = [...new Set(failures.map((f) => (f instanceof Error ? f.message : String(f)).replace(/^(error serializing property "[^"]*": )+/, "")))];
         const first = failures[0];
-        const detail = configuration || !(first instanceof Error) ? messages.join("\n") : (first.stack ?? first.message);
+        const trace = first instanceof Error && first.stack !== undefined && /\n\s+at /.test(first.stack)
+            ? first.stack
+            : `${first instanceof Error ? first.message : String(first)}\n(run again with ${STACK_TRACES_ENV}=1 for its stack trace)`;
+        const detail = configuration || !(first instanceof Error) ? messages.join("\n") : trace;
         return new ProgramError(detail, configuration, failures, registered);
     }
 }

@@ -42,7 +42,7 @@ export function nodeResources(ledger: LedgerConfig, node: NodeConfig): { cpu: st
 }
 
 /** Settings of the existing-cluster adapter; cloud adapters will give theirs. */
-function clusterSettings(region: RegionConfig): Pick<ExistingRegionConfig, "loadBalancer" | "ledgerNodeSelector" | "monitoringNamespace"> {
+function clusterSettings(region: RegionConfig): Pick<ExistingRegionConfig, "loadBalancer" | "ledgerNodeSelector"> {
     if (region.cloud !== "existing") throw new pulumi.RunError(`the '${region.cloud}' adapter is not available in this version of ledgerfleet`);
     return region;
 }
@@ -90,7 +90,6 @@ export class LedgerNode extends pulumi.ComponentResource {
             loadBalancer: settings.loadBalancer,
             peerSources: args.peerSources,
             schedulerSources: args.schedulerSources,
-            monitoringNamespace: settings.monitoringNamespace,
             nodeSelector: settings.ledgerNodeSelector,
             storageClass: args.storageClass,
             resources,

@@ -29,6 +29,7 @@ export async function ledgerfleet(): Promise<Record<string, unknown>> {
         nodeKeys: config.getSecretObject<Record<string, string>>("nodeKeys"),
         globalStack: config.get("globalStack"),
     });
+    await net.buildRegions();
     return {
         network: network.name,
         deploy: config.get("deploy") ?? "all",

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { ledgerNamespace } from "../charts/ledger-peer";
+import { podDnsName } from "../charts/ledger-access";
 import { PEER_FILES } from "../charts/ledger-namespace";
 import { localPeerLines } from "../frameworks/besu/peers";
 import type { LedgerConfig, RegionConfig } from "../stacks/schema";
@@ -60,6 +61,7 @@ export class Region extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     /** Node name ("<ledger>/<node>") -> enode URL, for nodes hosted here. */
     readonly enodes: pulumi.Output<Record<string, string>>;
+    private pendingNodes: (() => LedgerNode)[] = [];
 
     constructor(name: string, args: RegionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ledgerfleet:index:Region", name, {}, opts);
@@ -71,7 +73,7 @@ export class Region extends pulumi.ComponentResource {
             const owner = `${name}-${ledger.id}`;
             const here = ledger.identities.filter((i) => i.region === args.regionId);
             const localPeers = pulumi
-                .all(here.map((i) => i.publicKey.apply((publicKey) => ({ publicKey, podDnsName: `${i.node}.${ledger.namespace}.svc` }))))
+                .all(here.map((i) => i.publicKey.apply((publicKey) => ({ publicKey, podDnsName: podDnsName(i.node, ledger.namespace) }))))
                 .apply(localPeerLines);
             const shared = ledgerNamespace<pulumi.Input<string>>({
                 network: args.network,
@@ -82,6 +84,12 @@ export class Region extends pulumi.ComponentResource {
                 genesisSha256: ledger.genesisJson.apply(sha256),
                 peers: { staticNodesJson: ledger.staticNodesJson, allowlist: ledger.allowlist, localPeers },
                 roles: (["validator", "rpc"] as const).filter((role) => here.some((i) => i.role === role)),
+                access: {
+                    peerSources: ledger.peerSources,
+                    // Other regions' schedulers reach RPC nodes here only at an rpcAddress.
+                    schedulerSources: here.some((i) => i.role === "rpc" && ledger.config.nodes.find((n) => n.name === i.node)?.rpcAddress !== undefined) ? args.schedulerSources : [],
+                    monitoringNamespace: monitoringNamespace(args.region),
+                },
             });
             const namespaceObject = shared.find((o) => o.kind === "Namespace");
             if (namespaceObject === undefined) throw new Error("internal: the ledger namespace chart rendered no Namespace");
@@ -104,7 +112,8 @@ export class Region extends pulumi.ComponentResource {
             for (const identity of here) {
                 const nodeConfig = ledger.config.nodes.find((n) => n.name === identity.node);
                 if (nodeConfig === undefined) throw new Error(`internal: ${identity.ledger}/${identity.node} has no config`);
-                const node = new LedgerNode(
+                hosted[`${ledger.id}/${identity.node}`] = identity.enode;
+                this.pendingNodes.push(() => new LedgerNode(
                     `${owner}-${identity.node}`,
                     {
                         network: args.network,
@@ -124,13 +133,29 @@ export class Region extends pulumi.ComponentResource {
                         previousStorageGiB: args.previousStorage?.apply((p) => p[`${ledger.id}/${identity.node}`]),
                     },
                     { parent: this },
-                );
-                hosted[`${ledger.id}/${identity.node}`] = node.enode;
+                ));
             }
         }
         this.enodes = pulumi.all(hosted);
         this.registerOutputs({ enodes: this.enodes });
     }
+
+    /**
+     * Builds the region's nodes, a batch at a time, letting the event loop turn between batches (see
+     * Network.buildRegions): the same resources, with the registrations in flight bounded by a batch.
+     */
+    async buildNodes(batch = 50): Promise<void> {
+        const builders = this.pendingNodes;
+        this.pendingNodes = [];
+        for (let i = 0; i < builders.length; i++) {
+            if (i % batch === 0) await new Promise((resolve) => setImmediate(resolve));
+            builders[i]?.();
+        }
+    }
+}
+
+function monitoringNamespace(region: RegionConfig): string {
+    return region.cloud === "existing" ? region.monitoringNamespace : "monitoring";
 }
 
 function sha256(text: string): string {

@@ -117,7 +117,12 @@ describe("ledger namespace and peer charts", () => {
         expect(svc.metadata.annotations?.["metallb.universe.tf/loadBalancerIPs"]).toBe("10.10.0.21");
         expect(get(svc, "spec.loadBalancerSourceRanges")).toEqual(REMOTE_SCHEDULERS);
         expect(arr(svc, "spec.ports").map((p) => p.port)).toEqual([8545]);
-        // No remote region to serve: ClusterIP, never an open LoadBalancer (empty source ranges admit all).
+        // No remote region to serve: ClusterIP, never an open LoadBalancer (empty source ranges admit all),
+        // and no remote address in the NetworkPolicy either.
+        const localOnly = ledgerNamespace({ ...NS, access: { ...NS.access, schedulerSources: [] } });
+        const rpcPod = { namespace: "atlas-main", labels: podLabels(rpcNode, "rpc-1") };
+        expect(admits(localOnly, rpcPod, { ip: "203.0.113.20" }, 8545)).toBe(false);
+        expect(admits(nsObjects, rpcPod, { ip: "203.0.113.20" }, 8545)).toBe(true);
         for (const over of [{ rpcAddress: undefined }, { schedulerSources: [] }] as Partial<LedgerPeerValues>[]) {
             expect(get(find(ledgerPeer(peer({ role: "rpc", ...over })), "Service", "rpc-1-rpc"), "spec.type")).toBe("ClusterIP");
         }
@@ -138,9 +143,16 @@ describe("ledger namespace and peer charts", () => {
         }
         // A validator's JSON-RPC listens on localhost: no container port, no Service port for it.
         expect(arr(container(podSpec(validator, "val-1"), "besu"), "ports").map((p) => p.containerPort)).toEqual([30303, 9545]);
-        const headless = find(validator, "Service", "val-1");
+        // One headless Service per ledger and region governs every StatefulSet: pod DNS names for peers.
+        const headless = find(nsObjects, "Service", "nodes");
         expect(get(headless, "spec.clusterIP")).toBe("None");
         expect(get(headless, "spec.publishNotReadyAddresses")).toBe(true);
+        for (const [objs, node] of [[validator, "val-1"], [rpcNode, "rpc-1"]] as const) {
+            expect(get(find(objs, "StatefulSet", node), "spec.serviceName")).toBe("nodes");
+            expect(subset(get(headless, "spec.selector") as Record<string, string>, podLabels(objs, node))).toBe(true);
+            const cports = arr(container(podSpec(objs, node), "besu"), "ports");
+            for (const p of arr(headless, "spec.ports")) expect(cports.find((c) => c.name === p.targetPort)?.containerPort).toBe(p.port);
+        }
     });
 
     it("P2P admits the network's egress addresses and the ledger's own pods; RPC only schedulers; metrics only monitoring", () => {
@@ -233,7 +245,7 @@ describe("ledger namespace and peer charts", () => {
         const annotations = (objs: KubeObject[], node: string) => get(find(objs, "StatefulSet", node), "spec.template.metadata.annotations") as Record<string, string>;
         expect(annotations(rpcNode, "rpc-1")["ledgerfleet.io/peers-hash"]).toBe("cd".repeat(32));
         expect(annotations(validator, "val-1")["ledgerfleet.io/peers-hash"]).toBeUndefined();
-        // A peer-list change is no template change for a validator: nothing to roll out.
+        // A new region's egress is no template change for a validator: nothing to roll out.
         const otherPeers = ledgerPeer(peer({ peerSources: [...EGRESS, "203.0.113.99/32"] }));
         expect(get(find(otherPeers, "StatefulSet", "val-1"), "spec.template")).toEqual(get(find(validator, "StatefulSet", "val-1"), "spec.template"));
         expect(() => ledgerPeer(peer({ role: "rpc", peersHash: undefined }))).toThrow(/peersHash/);
@@ -242,10 +254,12 @@ describe("ledger namespace and peer charts", () => {
     it("renders deterministically, in a fixed order, and a config change marks the pod for the rollout", () => {
         expect(ledgerPeer(peer())).toEqual(validator);
         expect(validator.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-            "ConfigMap/val-1-config", "Secret/val-1-key", "PersistentVolumeClaim/val-1-data", "Service/val-1", "Service/val-1-p2p", "NetworkPolicy/val-1", "StatefulSet/val-1",
+            "ConfigMap/val-1-config", "Secret/val-1-key", "PersistentVolumeClaim/val-1-data", "Service/val-1-p2p", "StatefulSet/val-1",
         ]);
+        // What every node of the ledger here shares is rendered once, not once per node.
         expect(nsObjects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-            "Namespace/atlas-main", "ConfigMap/genesis", "ConfigMap/peers", "PodDisruptionBudget/validators", "PodDisruptionBudget/rpc", "NetworkPolicy/default-deny-ingress",
+            "Namespace/atlas-main", "ConfigMap/genesis", "ConfigMap/peers", "PodDisruptionBudget/validators", "PodDisruptionBudget/rpc",
+            "NetworkPolicy/default-deny-ingress", "Service/nodes", "NetworkPolicy/validators", "NetworkPolicy/rpc",
         ]);
         const hash = (objs: KubeObject[]) => (get(find(objs, "StatefulSet", "val-1"), "spec.template.metadata.annotations") as Record<string, string>)["ledgerfleet.io/config-hash"];
         expect(hash(validator)).toMatch(/^[0-9a-f]{64}$/);
@@ -263,6 +277,7 @@ describe("ledger namespace and peer charts", () => {
         }
         const validatorsOnly = ledgerNamespace({ ...NS, roles: ["validator"] });
         expect(validatorsOnly.filter((o) => o.kind === "PodDisruptionBudget").map((o) => o.metadata.name)).toEqual(["validators"]);
+        expect(validatorsOnly.filter((o) => o.kind === "NetworkPolicy").map((o) => o.metadata.name)).toEqual(["default-deny-ingress", "validators"]);
     });
 
     it("schedules only on the ledger pool, never two pods of a ledger on one machine, spread over zones", () => {

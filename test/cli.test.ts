@@ -111,3 +111,17 @@ describe("ledgerfleet plan as a process", () => {
         expect(fs.readdirSync(path.join(out, "manifests")).sort()).toEqual(["ams-dc2", "fra-dc1", "lon-dc3", "par-dc4"]);
     });
 });
+
+describe("an internal error in the program", () => {
+    it("is reported with its stack trace, or with how to get one when traces were off for speed", async () => {
+        const { ProgramError, STACK_TRACES_ENV } = await import("../cli/plan");
+        const traced = ProgramError.from([new TypeError("cannot read x")]);
+        expect(traced.configuration).toBe(false);
+        expect(traced.message).toMatch(/^TypeError: cannot read x\n\s+at /);
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 0;
+        const bare = new TypeError("cannot read y");
+        Error.stackTraceLimit = limit;
+        expect(ProgramError.from([bare]).message).toBe(`cannot read y\n(run again with ${STACK_TRACES_ENV}=1 for its stack trace)`);
+    });
+});

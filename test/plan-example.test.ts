@@ -46,8 +46,8 @@ describe("offline plan of the example network", () => {
         const regions = Object.keys(result.loaded.network.regions);
         expect(nodes().length).toBe(9);
         for (const node of nodes()) {
-            const files = [`StatefulSet-${node.name}.yaml`, `Service-${node.name}-p2p.yaml`, `Service-${node.name}.yaml`, `PersistentVolumeClaim-${node.name}-data.yaml`,
-                `ConfigMap-${node.name}-config.yaml`, `Secret-${node.name}-key.yaml`, `NetworkPolicy-${node.name}.yaml`];
+            const files = [`StatefulSet-${node.name}.yaml`, `Service-${node.name}-p2p.yaml`, `PersistentVolumeClaim-${node.name}-data.yaml`,
+                `ConfigMap-${node.name}-config.yaml`, `Secret-${node.name}-key.yaml`];
             // Only RPC nodes serve JSON-RPC beyond their pod.
             if (node.role === "rpc") files.push(`Service-${node.name}-rpc.yaml`);
             else expect(fs.existsSync(path.join(outDir, "manifests", node.region, "atlas-main", `Service-${node.name}-rpc.yaml`))).toBe(false);

@@ -22,10 +22,11 @@ export const NS: LedgerNamespaceValues = {
     genesisSha256: "ab".repeat(32),
     peers: { staticNodesJson: "[]\n", allowlist: "", localPeers: "" },
     roles: ["validator", "rpc"],
+    access: { peerSources: ["203.0.113.10/32", "203.0.113.20/32"], schedulerSources: ["203.0.113.20/32"], monitoringNamespace: "monitoring" },
 };
 
-export const EGRESS = ["203.0.113.10/32", "203.0.113.20/32"];
-export const REMOTE_SCHEDULERS = ["203.0.113.20/32"];
+export const EGRESS = NS.access.peerSources;
+export const REMOTE_SCHEDULERS = NS.access.schedulerSources;
 
 export function peer(over: Partial<LedgerPeerValues> = {}): LedgerPeerValues {
     const role = over.role ?? "validator";
@@ -44,7 +45,6 @@ export function peer(over: Partial<LedgerPeerValues> = {}): LedgerPeerValues {
         loadBalancer: "metallb",
         peerSources: EGRESS,
         schedulerSources: REMOTE_SCHEDULERS,
-        monitoringNamespace: "monitoring",
         nodeSelector: { "ledgerfleet.io/pool": "ledger" },
         storageClass: "ledger-gp3",
         resources: role === "validator" ? { cpu: "2", memory: "4Gi", storageGiB: 100 } : { cpu: "2", memory: "8Gi", storageGiB: 200 },

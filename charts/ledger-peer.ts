@@ -33,8 +33,11 @@ export interface LedgerPeerValues<S = string> {
     /** `<ledger>-<node>.<region>.<domain>`: published for people and tools (external-dns), never in a peer list. */
     dnsName: string;
     loadBalancer: LoadBalancerImplementation;
-    /** Where the ledger's P2P connections come from (its regions' egress addresses, as CIDRs): the P2P LoadBalancer's source ranges. */
-    peerSources: readonly string[];
+    /**
+     * Source ranges of the P2P LoadBalancer: the ledger's regions' egress addresses and this cluster's
+     * pod ranges (CIDRs). Empty: none set (kube-proxy would drop in-cluster peers whose pod range is missing).
+     */
+    p2pSourceRanges: readonly string[];
     /** Egress CIDRs of the other regions, whose schedulers may call an RPC node's rpcAddress. */
     schedulerSources: readonly string[];
     /** Labels of the nodes ledger pods must run on. */
@@ -148,7 +151,7 @@ export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
             // Local: peers' real source addresses reach the NetworkPolicy and Besu's allowlist.
             externalTrafficPolicy: "Local",
             // The network's addresses only; the implementation (or kube-proxy) filters the rest.
-            loadBalancerSourceRanges: [...v.peerSources],
+            ...(v.p2pSourceRanges.length > 0 ? { loadBalancerSourceRanges: [...v.p2pSourceRanges] } : {}),
             // P2P must not wait for readiness: a node is ready only once it has peers.
             publishNotReadyAddresses: true,
             selector,

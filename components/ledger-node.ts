@@ -19,8 +19,8 @@ export interface LedgerNodeArgs {
     readonly storageClass: string;
     /** The region's Kubernetes provider. */
     readonly provider: pulumi.ProviderResource;
-    /** Where the ledger's P2P connections come from (CIDRs). */
-    readonly peerSources: readonly string[];
+    /** Source ranges of the node's P2P LoadBalancer (CIDRs); none set when empty. */
+    readonly p2pSourceRanges: readonly string[];
     /** Where other regions' schedulers call from (CIDRs). */
     readonly schedulerSources: readonly string[];
     readonly netRestrict?: readonly string[];
@@ -88,7 +88,7 @@ export class LedgerNode extends pulumi.ComponentResource {
             rpcAddress: args.node.rpcAddress,
             dnsName: identity.dnsName,
             loadBalancer: settings.loadBalancer,
-            peerSources: args.peerSources,
+            p2pSourceRanges: args.p2pSourceRanges,
             schedulerSources: args.schedulerSources,
             nodeSelector: settings.ledgerNodeSelector,
             storageClass: args.storageClass,

@@ -68,6 +68,7 @@ export class Region extends pulumi.ComponentResource {
         const cluster = clusterFor(name, args, this);
         this.provider = cluster.provider;
         const hosted: Record<string, pulumi.Output<string>> = {};
+        const podCidrs = args.region.cloud === "existing" ? args.region.podCidrs : undefined;
 
         for (const ledger of args.ledgers) {
             const owner = `${name}-${ledger.id}`;
@@ -126,7 +127,9 @@ export class Region extends pulumi.ComponentResource {
                         dependsOn: [namespace, peersConfigMap],
                         storageClass: cluster.storageClass,
                         provider: cluster.provider,
-                        peerSources: ledger.peerSources,
+                        // In-cluster peers reach the LoadBalancer from their pod addresses: without the
+                        // pod ranges, kube-proxy would drop them, so no source ranges at all then.
+                        p2pSourceRanges: podCidrs === undefined ? [] : [...ledger.peerSources, ...podCidrs],
                         schedulerSources: args.schedulerSources,
                         netRestrict: args.netRestrict,
                         peersHash: identity.role === "rpc" ? peersHash : undefined,

@@ -28,6 +28,13 @@ export function cidrContains(cidr: string, ip: string): boolean {
     return address.kind() === range.kind() && address.match(range, bits);
 }
 
+/** Whether every address of range `inner` lies in range `outer`. */
+export function cidrWithin(outer: string, inner: string): boolean {
+    const [o, ob] = parseCidr(outer);
+    const [i, ib] = parseCidr(inner);
+    return o.kind() === i.kind() && ib >= ob && i.match(o, ob);
+}
+
 /** The single-address range of an IP (`/32` or `/128`), as NetworkPolicy ipBlocks and source ranges take it. */
 export function hostCidr(ip: string): string {
     const canonical = canonicalIp(ip);

@@ -86,6 +86,13 @@ export const existingRegionSchema = z.strictObject({
      * region's nodes at these addresses, and P2P/RPC firewalls admit them.
      */
     egressAddresses: z.array(ipAddress).min(1),
+    /**
+     * The cluster's pod ranges. Pods of one cluster reach each other's P2P LoadBalancer from their pod
+     * address, and kube-proxy (1.25+) drops in-cluster traffic to a LoadBalancer whose source ranges
+     * leave the pod range out. Given, the P2P Services' source ranges include it (and net-restrict must);
+     * left out, the P2P Services set no source ranges and NetworkPolicies alone filter by address.
+     */
+    podCidrs: z.array(cidr).min(1).optional(),
     /** What gives LoadBalancer Services their address; decides how a Service asks for a fixed one. @default generic (spec.loadBalancerIP) */
     loadBalancer: z.enum(LOAD_BALANCERS).default("generic"),
     /** Labels of the nodes ledger pods must run on. @default { "ledgerfleet.io/pool": "ledger" } */

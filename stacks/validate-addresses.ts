@@ -2,7 +2,7 @@
 // region has a static address, no two nodes share one, addresses stay inside their region's pool,
 // net-restrict admits every peer, and every region can reach an RPC node of each ledger it hosts.
 // Like validate.ts, it reads the plain parsed YAML defensively; the schema reports wrong shapes.
-import { canonicalIp, cidrContains, isCidr, isIpAddress } from "./addresses";
+import { canonicalIp, cidrContains, cidrWithin, isCidr, isIpAddress } from "./addresses";
 import { formatKeyPath, type KeyPath } from "./errors";
 import type { NetworkFinding } from "./validate";
 
@@ -102,6 +102,15 @@ export function checkAddresses(raw: unknown, lineOf: (keyPath: KeyPath) => numbe
             }
         }
         for (const [id, region] of Object.entries(regions)) {
+            list(mapping(region)?.podCidrs).forEach((value, i) => {
+                const range = text(value);
+                if (range !== undefined && isCidr(range) && !restrict.some((c) => cidrWithin(c, range))) {
+                    findings.push({
+                        path: ["regions", id, "podCidrs", i],
+                        message: `pod range ${range} of region '${id}' is not inside ${shown}: same-cluster peers connect from their pod addresses and would be refused; widen netRestrict or fix the range`,
+                    });
+                }
+            });
             list(mapping(region)?.egressAddresses).forEach((value, i) => {
                 const egress = ip(value);
                 if (egress !== undefined && !admitted(egress)) {

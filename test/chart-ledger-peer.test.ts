@@ -8,7 +8,7 @@ import { ledgerPeer, type LedgerPeerValues } from "../charts/ledger-peer";
 import { PATHS } from "../frameworks/besu/config";
 import { validateKubeObject } from "./helpers/kube-schema";
 import {
-    admits, arr, container, containers, EGRESS, find, get, MARKER_KEY, NS, type Obj, peer, podSpec, REMOTE_SCHEDULERS, type Source, subset,
+    admits, arr, container, containers, EGRESS, find, get, MARKER_KEY, NS, type Obj, peer, POD_CIDR, podSpec, REMOTE_SCHEDULERS, type Source, subset,
 } from "./helpers/chart-fixtures";
 
 const nsObjects = ledgerNamespace(NS);
@@ -100,7 +100,9 @@ describe("ledger namespace and peer charts", () => {
         const svc = find(validator, "Service", "val-1-p2p");
         expect(get(svc, "spec.type")).toBe("LoadBalancer");
         expect(svc.metadata.annotations?.["metallb.universe.tf/loadBalancerIPs"]).toBe("198.51.100.11");
-        expect(get(svc, "spec.loadBalancerSourceRanges")).toEqual(EGRESS);
+        expect(get(svc, "spec.loadBalancerSourceRanges")).toEqual([...EGRESS, POD_CIDR]);
+        // Without the cluster's pod range, kube-proxy (1.25+) would drop in-cluster peers: then no ranges at all.
+        expect(get(find(ledgerPeer(peer({ p2pSourceRanges: [] })), "Service", "val-1-p2p"), "spec.loadBalancerSourceRanges")).toBeUndefined();
         expect(get(svc, "spec.externalTrafficPolicy")).toBe("Local");
         expect(arr(svc, "spec.ports").map((p) => `${p.port}/${p.protocol}`)).toEqual(["30303/TCP"]);
         // For people: the DNS name follows the address, and nothing else uses it.
@@ -246,7 +248,7 @@ describe("ledger namespace and peer charts", () => {
         expect(annotations(rpcNode, "rpc-1")["ledgerfleet.io/peers-hash"]).toBe("cd".repeat(32));
         expect(annotations(validator, "val-1")["ledgerfleet.io/peers-hash"]).toBeUndefined();
         // A new region's egress is no template change for a validator: nothing to roll out.
-        const otherPeers = ledgerPeer(peer({ peerSources: [...EGRESS, "203.0.113.99/32"] }));
+        const otherPeers = ledgerPeer(peer({ p2pSourceRanges: [...EGRESS, "203.0.113.99/32"] }));
         expect(get(find(otherPeers, "StatefulSet", "val-1"), "spec.template")).toEqual(get(find(validator, "StatefulSet", "val-1"), "spec.template"));
         expect(() => ledgerPeer(peer({ role: "rpc", peersHash: undefined }))).toThrow(/peersHash/);
     });

@@ -60,6 +60,18 @@ describe("static P2P addresses", () => {
         ]);
     });
 
+    it("net-restrict that leaves out a cluster's pod range is refused: same-cluster peers connect from it", () => {
+        const { file, lines } = problemsIn(
+            networkWith({
+                2: "domain: atlas.ledger.example\nnetRestrict: [198.51.100.0/24, 203.0.113.0/24, 10.0.0.0/16]",
+                4: "  fra: { cloud: existing, kubeconfigContext: fra, egressAddresses: [203.0.113.1], podCidrs: [10.0.0.0/17, 10.244.0.0/16] }",
+            }),
+        );
+        expect(lines).toEqual([
+            `${file}:5:107: regions.fra.podCidrs[1]: pod range 10.244.0.0/16 of region 'fra' is not inside netRestrict (netRestrict, line 3: 198.51.100.0/24, 203.0.113.0/24, 10.0.0.0/16): same-cluster peers connect from their pod addresses and would be refused; widen netRestrict or fix the range`,
+        ]);
+    });
+
     it("a region reaches an RPC node of each ledger it hosts, or the file says how to fix it", () => {
         const { file, lines } = problemsIn(networkWith({ 17: "      - { name: rpc-1, role: rpc, region: fra, address: 198.51.100.17 }" }));
         expect(lines).toEqual([

@@ -27,6 +27,7 @@ export const NS: LedgerNamespaceValues = {
 
 export const EGRESS = NS.access.peerSources;
 export const REMOTE_SCHEDULERS = NS.access.schedulerSources;
+export const POD_CIDR = "10.244.0.0/16";
 
 export function peer(over: Partial<LedgerPeerValues> = {}): LedgerPeerValues {
     const role = over.role ?? "validator";
@@ -43,7 +44,7 @@ export function peer(over: Partial<LedgerPeerValues> = {}): LedgerPeerValues {
         address,
         dnsName: `main-${node}.aws-use1.atlas.ledger.example`,
         loadBalancer: "metallb",
-        peerSources: EGRESS,
+        p2pSourceRanges: [...EGRESS, POD_CIDR],
         schedulerSources: REMOTE_SCHEDULERS,
         nodeSelector: { "ledgerfleet.io/pool": "ledger" },
         storageClass: "ledger-gp3",

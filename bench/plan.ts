@@ -16,7 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, formatProblems, loadStack } from "../stacks/load";
+import { ConfigError, formatProblems, loadStack } from "../config/load";
 import { checkSpread, isShape, networkSpec, SHAPE_TITLES, SHAPES, type Shape, writeStack } from "./networks";
 import type { PlanRun } from "./plan-one";
 

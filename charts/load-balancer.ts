@@ -5,7 +5,7 @@
 // - Cilium LB IPAM (docs.cilium.io network/lb-ipam, "Requesting IPs"): annotation lbipam.cilium.io/ips;
 // - kube-vip cloud provider (kube-vip/kube-vip#528, kube-vip-cloud-provider v0.0.7): annotation kube-vip.io/loadbalancerIPs;
 // - anything else: spec.loadBalancerIP, which cloud controllers and most implementations still honour.
-import type { LOAD_BALANCERS } from "../stacks/schema";
+import type { LOAD_BALANCERS } from "../config/schema";
 
 export type LoadBalancerImplementation = (typeof LOAD_BALANCERS)[number];
 

@@ -1,6 +1,6 @@
 // BFT arithmetic the plan reports: with n validators QBFT tolerates f = floor((n-1)/3) faulty
 // ones, so a failure domain (region, data centre, cloud) may hold at most f of them.
-import type { NetworkConfig } from "../stacks/schema";
+import type { NetworkConfig } from "../config/schema";
 
 export interface DomainRow {
     /** "region" or "cloud". */

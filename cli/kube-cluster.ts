@@ -3,7 +3,7 @@
 // decision is made in rollout-plan.ts.
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
-import type { RegionConfig } from "../stacks/schema";
+import type { RegionConfig } from "../config/schema";
 import type { Cluster, PodInfo, StatefulSetInfo } from "./rollout";
 
 /** An unreachable API server can hold a connection for minutes; the rollout would rather stop. */

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../stacks/load";
+import { ConfigError } from "../config/load";
 import { plan, ProgramError, writePlan } from "./plan";
 import { registerPreflightCommand } from "./preflight";
 import { registerRolloutCommand } from "./rollout";

@@ -5,29 +5,15 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 // The same module `pulumi up` loads; it exports the program function.
 import program from "../index";
-import { type LoadedStack, loadStack, SECRET_PLACEHOLDER } from "../stacks/load";
-import { NODE_KEYS_KEY, nodeKeyConfigPath, PROJECT } from "../stacks/schema";
+import { type LoadedStack, loadStack, SECRET_PLACEHOLDER } from "../config/load";
+import { NODE_KEYS_KEY, nodeKeyConfigPath, PROJECT } from "../config/schema";
 import { type Manifest, renderManifests } from "./manifests";
 import { LedgerfleetMocks, installMocks, PLAN_ORGANIZATION, type Registration, redactSecrets, unwrapSecrets } from "./mocks";
+import type { PlanJson, PolicyResult } from "./plan-types";
 import { renderSummary } from "./summary";
 
+export type { PlanJson, PlanResource, PolicyResult } from "./plan-types";
 
-/** A resource as plan.json lists it: the registration, secrets redacted. */
-export type PlanResource = Pick<Registration, "urn" | "type" | "name" | "parent" | "provider" | "custom"> & { inputs: unknown };
-
-export interface PlanJson {
-    project: string;
-    stack: string;
-    resources: PlanResource[];
-    outputs: unknown;
-}
-
-export interface PolicyResult {
-    policy: string;
-    enforcementLevel: "advisory" | "mandatory" | "disabled";
-    urn: string;
-    message: string;
-}
 
 export interface Plan {
     loaded: LoadedStack;

@@ -1,7 +1,7 @@
 // `ledgerfleet preflight`, the pure part: which checks each region of a stack needs, how they read
 // offline, what the probe pod and kubectl answered, and the table of results. No I/O here.
-import { canonicalIp, isIpAddress } from "../stacks/addresses";
-import type { DeployTarget, NetworkConfig } from "../stacks/schema";
+import { canonicalIp, isIpAddress } from "../config/addresses";
+import type { DeployTarget, NetworkConfig } from "../config/schema";
 
 /** Besu's P2P port (TCP; discovery is off), where every peer dials every other. */
 export const P2P_PORT = 30303;

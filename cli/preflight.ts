@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { ConfigError, loadStack } from "../stacks/load";
-import type { DeployTarget, NetworkConfig } from "../stacks/schema";
+import { ConfigError, loadStack } from "../config/load";
+import type { DeployTarget, NetworkConfig } from "../config/schema";
 import {
     type KubectlAnswer,
     labelSelector,

@@ -5,9 +5,9 @@
 import * as path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { APP_NAME, LEDGER_LABEL, REGION_LABEL } from "../charts/ledger-namespace";
-import { didYouMean } from "../stacks/errors";
-import { ConfigError, loadStack, type LoadedStack } from "../stacks/load";
-import { type DeployTarget, deploysRegion, type NetworkConfig, type RegionConfig } from "../stacks/schema";
+import { didYouMean } from "../config/errors";
+import { ConfigError, loadStack, type LoadedStack } from "../config/load";
+import { type DeployTarget, deploysRegion, type NetworkConfig, type RegionConfig } from "../config/schema";
 import {
     type Budget,
     budgetLine,

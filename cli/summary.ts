@@ -2,11 +2,11 @@
 // much of the network each failure domain can take down.
 import { genesisValidatorEntries } from "../components/genesis-lock";
 import { dnsName } from "../components/identity";
-import type { LoadedStack } from "../stacks/load";
+import type { LoadedStack } from "../config/load";
 import { faultTolerance } from "./fault-tolerance";
 import type { Manifest } from "./manifests";
 import type { Registration } from "./mocks";
-import type { PolicyResult } from "./plan";
+import type { PolicyResult } from "./plan-types";
 
 export interface SummaryInput {
     loaded: LoadedStack;

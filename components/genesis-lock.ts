@@ -3,7 +3,7 @@
 // the next run compares the network file with it before creating or changing anything. Pure: no Pulumi.
 import { createHash } from "node:crypto";
 import { DEFAULT_CONTRACT_SIZE_LIMIT } from "../frameworks/besu/genesis";
-import type { LedgerConfig } from "../stacks/schema";
+import type { LedgerConfig } from "../config/schema";
 
 export interface GenesisLock {
     chainId: number;

@@ -3,7 +3,7 @@
 // the same network file, which must agree byte for byte with the global stack's.
 import * as pulumi from "@pulumi/pulumi";
 import { addressFromPublicKey, enodeUrl } from "../frameworks/besu/keys";
-import { type NodeConfig, nodeKeyConfigPath } from "../stacks/schema";
+import { type NodeConfig, nodeKeyConfigPath } from "../config/schema";
 import { type GenesisLock, lockDifferences, readLock } from "./genesis-lock";
 import { dnsName, type NodeIdentity, p2pAddress } from "./identity";
 

@@ -6,7 +6,7 @@ import * as random from "@pulumi/random";
 import { hexToBytes } from "@noble/hashes/utils";
 import { addressFromPublicKey, enodeUrl, normalizePublicKey, privateKeyFromHex, privateKeyFromSeed, publicKeyFromPrivate, toHex } from "../frameworks/besu/keys";
 import { canonicalIp } from "../frameworks/besu/host";
-import { type NodeConfig, nodeKeyConfigPath } from "../stacks/schema";
+import { type NodeConfig, nodeKeyConfigPath } from "../config/schema";
 
 export interface NodeIdentity {
     readonly ledger: string;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ledgerPeer } from "../charts/ledger-peer";
 import { besuConfigToml, DEFAULT_RESOURCES } from "../frameworks/besu/config";
-import type { ExistingRegionConfig, LedgerConfig, NodeConfig, RegionConfig } from "../stacks/schema";
+import type { ExistingRegionConfig, LedgerConfig, NodeConfig, RegionConfig } from "../config/schema";
 import type { NodeIdentity } from "./identity";
 import { kubeResource } from "./kube-resource";
 

@@ -2,8 +2,8 @@
 // Network. `pulumi up` runs it against real clusters; `ledgerfleet plan` runs it under mocks.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadNetworkFile, resolveDeployTarget } from "../stacks/load";
-import { PROJECT } from "../stacks/schema";
+import { ConfigError, loadNetworkFile, resolveDeployTarget } from "../config/load";
+import { PROJECT } from "../config/schema";
 import { Network } from "./network";
 
 /** Where stack files live (Pulumi.yaml's stackConfigDir); network paths are relative to it. */

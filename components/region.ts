@@ -5,7 +5,7 @@ import { ledgerNamespace } from "../charts/ledger-peer";
 import { podDnsName } from "../charts/ledger-access";
 import { PEER_FILES } from "../charts/ledger-namespace";
 import { localPeerLines } from "../frameworks/besu/peers";
-import type { LedgerConfig, RegionConfig } from "../stacks/schema";
+import type { LedgerConfig, RegionConfig } from "../config/schema";
 import { existingCluster } from "./clouds/existing";
 import type { ClusterAccess } from "./clouds/types";
 import type { NodeIdentity } from "./identity";

@@ -2,7 +2,7 @@
 // refused with file, line, column and key path, and says what to do.
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadNetworkFile, loadStack } from "../stacks/load";
+import { loadNetworkFile, loadStack } from "../config/load";
 import { configError, networkWith, shown, writeFiles } from "./fixtures/config/network";
 
 function problemsIn(text: string): { file: string; lines: string[] } {

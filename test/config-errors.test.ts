@@ -2,7 +2,7 @@
 // expected against what was found, for every problem at once.
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatProblems, loadNetworkFile, parseNetworkText } from "../stacks/load";
+import { formatProblems, loadNetworkFile, parseNetworkText } from "../config/load";
 import { configError, networkWith, shown, writeFiles } from "./fixtures/config/network";
 
 /** Writes the network text to a temp file and returns the loader's formatted message for it. */

@@ -2,7 +2,7 @@
 // CLI and the Pulumi program see them.
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadStack, parseNetworkText, resolveDeployTarget } from "../stacks/load";
+import { loadStack, parseNetworkText, resolveDeployTarget } from "../config/load";
 import { configError, networkWith, shown, writeFiles } from "./fixtures/config/network";
 
 const STACKS = path.resolve(__dirname, "../stacks");

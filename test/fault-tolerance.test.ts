@@ -1,7 +1,7 @@
 // The plan's fault-tolerance table: which failure domain a ledger survives losing.
 import { describe, expect, it } from "vitest";
 import { faultTolerance, maxFaulty } from "../cli/fault-tolerance";
-import { parseNetworkText } from "../stacks/load";
+import { parseNetworkText } from "../config/load";
 
 function network(placement: string[], regions: string): ReturnType<typeof parseNetworkText> {
     const nodes = placement.map((region, i) => `      - { name: v${i}, role: validator, region: ${region}, address: 198.51.100.${i + 1} }`).join("\n");

@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { preflight, preflightNetwork, registerPreflightCommand } from "../cli/preflight";
 import { parseProbeOutput, planPreflight } from "../cli/preflight-plan";
 import { PROBE_SCRIPT } from "../cli/preflight-probe";
-import { loadStack } from "../stacks/load";
-import { type DeployTarget, type NetworkConfig, networkSchema } from "../stacks/schema";
+import { loadStack } from "../config/load";
+import { type DeployTarget, type NetworkConfig, networkSchema } from "../config/schema";
 
 const STACKS = path.join(__dirname, "../stacks");
 

@@ -10,7 +10,7 @@ import { maxFaulty } from "../cli/fault-tolerance";
 import type { Registration } from "../cli/mocks";
 import { runProgram } from "../cli/plan";
 import { type LedgerObservation, ledgerBudget, nextStep, type NodeObservation } from "../cli/rollout-plan";
-import { loadNetworkFile } from "../stacks/load";
+import { loadNetworkFile } from "../config/load";
 import { maxValidatorsDownAtOnce, simulateUpdate, type UpdateSimulation } from "./helpers/update-simulation";
 
 const ATLAS = fs.readFileSync(path.join(__dirname, "..", "stacks", "networks", "atlas.yaml"), "utf8");

@@ -2,7 +2,7 @@
 // through a kubeconfig context. It creates no cloud resources, only the region's provider.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { ExistingRegionConfig } from "../../stacks/schema";
+import type { ExistingRegionConfig } from "../../config/schema";
 import type { ClusterAccess } from "./types";
 
 export function existingCluster(name: string, region: ExistingRegionConfig, parent: pulumi.Resource): ClusterAccess {

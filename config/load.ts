@@ -1,13 +1,14 @@
-// Reads and validates the network file and the Pulumi stack file that points at it. Everything
-// wrong with them comes out at once as one ConfigError, each problem with file, line:column,
-// key path and what was expected against what was found.
+// A stack: its Pulumi stack file (stacks/Pulumi.<stack>.yaml), the network file it names and its
+// deploy target. Everything wrong with them comes out at once as one ConfigError, each problem with
+// file, line:column, key path and what was expected against what was found. The steps each live in
+// their own file: read.ts (the file), source.ts (YAML with positions), schema.ts and issues.ts (shape),
+// validate*.ts (across entries), network.ts (a network file), errors.ts (problems, shared by all).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, describeFound, didYouMean, editDistance, isSecureValue, type Problem } from "./errors";
 import { issuesToProblems, lookup } from "./issues";
 import {
     deploySchema,
-    networkSchema,
     parseDeployTarget,
     stackConfigSchema,
     deploysRegion,
@@ -18,10 +19,12 @@ import {
     type DeployTarget,
     type NetworkConfig,
 } from "./schema";
+import { loadNetworkFile } from "./network";
+import { readConfigFile } from "./read";
 import { parseYaml, type YamlSource } from "./source";
-import { checkNetwork, type CheckOptions } from "./validate";
 
 export { ConfigError, formatProblems, type Problem } from "./errors";
+export { loadNetworkFile, parseNetworkText } from "./network";
 
 /** Placeholder for a stack secret: the loader has no secrets provider and does not decrypt. */
 export const SECRET_PLACEHOLDER = "[secret: cannot decrypt offline]";
@@ -31,34 +34,6 @@ const DEPLOY_KEY = `${PROJECT}:deploy`;
 const GLOBAL_STACK_KEY = `${PROJECT}:globalStack`;
 /** Keys of the project's namespace the program reads; a near miss of one is a typo. */
 const PROJECT_KEYS = [...Object.keys(stackConfigSchema.shape), NODE_KEYS_KEY];
-
-/** Parses and validates a network file's text; `file` is used for the positions in problems. */
-export function parseNetworkText(text: string, file: string, options: CheckOptions = {}): NetworkConfig {
-    file = path.resolve(file);
-    const source = parseYaml(text, file);
-    if (source.unreadable) throw new ConfigError(source.problems);
-
-    const problems = [...source.problems];
-    const parsed = networkSchema.safeParse(source.value);
-    const schemaProblems = parsed.success ? [] : issuesToProblems(parsed.error.issues, networkSchema, source.value, source);
-    problems.push(...schemaProblems);
-
-    // A value the schema already rejects is not reported a second time by the semantic checks.
-    const reported = new Set(schemaProblems.map((p) => p.path));
-    for (const finding of checkNetwork(source.value, source.lineOf, options)) {
-        const problem = source.problemAt(finding.path, finding.message, finding.target);
-        if (!reported.has(problem.path)) problems.push(problem);
-    }
-
-    if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-    return parsed.data;
-}
-
-/** Reads and validates a network file. */
-export function loadNetworkFile(file: string, options: CheckOptions = {}): NetworkConfig {
-    file = path.resolve(file);
-    return parseNetworkText(readConfigFile(file, "network file"), file, options);
-}
 
 /** `all`, `global` or `region:<id>` for this network; `where` locates the value in the problem. */
 export function resolveDeployTarget(network: NetworkConfig, value: string, where: Omit<Problem, "message">): DeployTarget {
@@ -243,17 +218,6 @@ function writtenConfig(source: YamlSource, problems: Problem[]): Record<string, 
         return undefined;
     }
     return value as Record<string, unknown>;
-}
-
-function readConfigFile(file: string, what: string): string {
-    try {
-        return fs.readFileSync(file, "utf8");
-    } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        const reason =
-            code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : String(error);
-        throw new ConfigError([{ file, path: "", message: `cannot read ${what}: ${reason}` }]);
-    }
 }
 
 function availableStacks(stacksDir: string): string[] {

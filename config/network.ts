@@ -1,0 +1,39 @@
+// A network file, from text to a validated NetworkConfig: parse with positions, check against the
+// schema, check across entries, and report every problem at once as one ConfigError.
+import * as path from "node:path";
+import { ConfigError } from "./errors";
+import { issuesToProblems } from "./issues";
+import { readConfigFile } from "./read";
+import { networkSchema, type NetworkConfig } from "./schema";
+import { parseYaml } from "./source";
+import { checkNetwork, type CheckOptions } from "./validate";
+
+export type { CheckOptions } from "./validate";
+
+/** Parses and validates a network file's text; `file` is used for the positions in problems. */
+export function parseNetworkText(text: string, file: string, options: CheckOptions = {}): NetworkConfig {
+    file = path.resolve(file);
+    const source = parseYaml(text, file);
+    if (source.unreadable) throw new ConfigError(source.problems);
+
+    const problems = [...source.problems];
+    const parsed = networkSchema.safeParse(source.value);
+    const schemaProblems = parsed.success ? [] : issuesToProblems(parsed.error.issues, networkSchema, source.value, source);
+    problems.push(...schemaProblems);
+
+    // A value the schema already rejects is not reported a second time by the semantic checks.
+    const reported = new Set(schemaProblems.map((p) => p.path));
+    for (const finding of checkNetwork(source.value, source.lineOf, options)) {
+        const problem = source.problemAt(finding.path, finding.message, finding.target);
+        if (!reported.has(problem.path)) problems.push(problem);
+    }
+
+    if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+    return parsed.data;
+}
+
+/** Reads and validates a network file. */
+export function loadNetworkFile(file: string, options: CheckOptions = {}): NetworkConfig {
+    file = path.resolve(file);
+    return parseNetworkText(readConfigFile(file, "network file"), file, options);
+}

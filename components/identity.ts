@@ -6,7 +6,9 @@ import * as random from "@pulumi/random";
 import { hexToBytes } from "@noble/hashes/utils";
 import { addressFromPublicKey, enodeUrl, normalizePublicKey, privateKeyFromHex, privateKeyFromSeed, publicKeyFromPrivate, toHex } from "../frameworks/besu/keys";
 import { canonicalIp } from "../frameworks/besu/host";
-import { type NodeConfig, nodeKeyConfigPath } from "../config/schema";
+import { SECRET_PLACEHOLDER } from "../config/load";
+import { keyMismatch } from "../config/node-keys";
+import { type NodeConfig, NODE_KEYS_KEY, nodeKeyConfigPath } from "../config/schema";
 
 export interface NodeIdentity {
     readonly ledger: string;
@@ -26,6 +28,8 @@ export interface NodeIdentity {
     /** The private key (a secret) when ledgerfleet holds it; undefined when the operator's Secret already exists. */
     readonly privateKey?: pulumi.Output<string>;
     readonly keySource: "generated" | "config" | "existing-secret";
+    /** For a key from config: resolves once it is known to derive the declared public key, fails otherwise. */
+    readonly keyChecked?: pulumi.Output<boolean>;
 }
 
 export function dnsName(ledger: string, node: string, region: string, domain: string): string {
@@ -69,6 +73,7 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
     let privateKey: pulumi.Output<string> | undefined;
     let keySource: NodeIdentity["keySource"];
     let keySecret = defaultSecret;
+    let keyChecked: pulumi.Output<boolean> | undefined;
 
     if (node.publicKey === undefined) {
         if (args.randomProvider === undefined) throw new Error(`internal: no random provider for ${ledger}/${node.name}`);
@@ -105,6 +110,18 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
                     return value;
                 }),
             );
+            // Whenever the key can be read (decrypted under `pulumi preview`/`up`; in plain text on a
+            // lab stack), it must derive the declared public key. Not secret: it only says "checked".
+            const declared = node.publicKey;
+            keyChecked = pulumi.unsecret(
+                privateKey.apply((value) => {
+                    const mismatch = value === SECRET_PLACEHOLDER ? undefined : keyMismatch(value, declared);
+                    if (mismatch !== undefined) {
+                        throw new pulumi.RunError(`${NODE_KEYS_KEY}["${entry}"]: the private key given for node ${entry} ${mismatch}`);
+                    }
+                    return true;
+                }),
+            );
             keySource = "config";
         }
     }
@@ -116,5 +133,6 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
         keySecret,
         privateKey,
         keySource,
+        keyChecked,
     };
 }

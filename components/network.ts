@@ -82,10 +82,14 @@ export class Network extends pulumi.ComponentResource {
                 return nodeIdentity({ ledger: id, node, domain: config.domain, parent: this, randomProvider, nodeKeys: args.nodeKeys, withPrivateKey });
             });
             const planned = genesisLock(ledger, "");
-            const genesisJson =
+            const genesis =
                 global !== undefined
                     ? global.genesis(id, planned)
                     : lockedGenesis(id, planned, computedGenesis(ledger, identities), previous, args.selfStack ?? "this stack");
+            // Every region's Namespace waits for the genesis, and everything else for the Namespace:
+            // a brought key that does not match its public key stops the stack before anything is built.
+            const keyChecks = identities.flatMap((i) => (i.keyChecked === undefined ? [] : [i.keyChecked]));
+            const genesisJson: pulumi.Output<string> = keyChecks.length === 0 ? genesis : pulumi.all([genesis, pulumi.all(keyChecks)]).apply(([json]) => json);
             const egress = (region: string) => egressOf(config, region);
             const keyed = identities.map((i) =>
                 i.publicKey.apply((publicKey): PeerEntry => ({ publicKey, address: i.p2pAddress, egress: egress(i.region) })),

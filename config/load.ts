@@ -11,15 +11,14 @@ import {
     deploySchema,
     parseDeployTarget,
     stackConfigSchema,
-    deploysRegion,
     LAB_KEY,
     NODE_KEYS_KEY,
-    nodeKeyConfigPath,
     PROJECT,
     type DeployTarget,
     type NetworkConfig,
 } from "./schema";
 import { loadNetworkFile } from "./network";
+import { nodeKeyProblems } from "./node-keys";
 import { readConfigFile } from "./read";
 import { parseYaml, type YamlSource } from "./source";
 
@@ -159,48 +158,21 @@ export function loadStack(stacksDir: string, stack: string): LoadedStack {
         }
     }
 
-    if (network && deploy) problems.push(...missingNodeKeys(network, deploy, config, keyOf, source));
+    if (network && deploy) {
+        problems.push(
+            ...nodeKeyProblems({
+                network,
+                deploy,
+                raw: config[NODE_KEYS_KEY],
+                secretPlaceholder: SECRET_PLACEHOLDER,
+                writtenKey: keyOf.get(NODE_KEYS_KEY) ?? NODE_KEYS_KEY,
+                lab: config[LAB_KEY] === "true",
+                source,
+            }),
+        );
+    }
     if (problems.length > 0 || !network || !deploy) throw new ConfigError(problems);
     return { stack, stackFile, networkFile, network, deploy, config, secretKeys, lab: config[LAB_KEY] === "true" };
-}
-
-/**
- * Nodes this stack builds that bring their own key through config need an entry in `ledgerfleet:nodeKeys`.
- * An entry's value may be encrypted (it is not read here); a whole object encrypted at once cannot
- * be looked into, so it is trusted.
- */
-function missingNodeKeys(
-    network: NetworkConfig,
-    deploy: DeployTarget,
-    config: Record<string, string>,
-    keyOf: Map<string, string>,
-    source: YamlSource,
-): Problem[] {
-    const raw = config[NODE_KEYS_KEY];
-    if (raw === SECRET_PLACEHOLDER) return [];
-    let entries: Record<string, unknown> = {};
-    if (raw !== undefined) {
-        const parsed: unknown = JSON.parse(raw);
-        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-            return [source.problemAt(["config", keyOf.get(NODE_KEYS_KEY) ?? NODE_KEYS_KEY], `expected a mapping of "<ledger>/<node>" to private keys, found ${describeFound(parsed)}`)];
-        }
-        entries = parsed as Record<string, unknown>;
-    }
-    const where = raw === undefined ? ["config"] : ["config", keyOf.get(NODE_KEYS_KEY) ?? NODE_KEYS_KEY];
-    return Object.entries(network.ledgers).flatMap(([ledger, l]) =>
-        l.nodes
-            .filter((n) => n.publicKey !== undefined && n.keySecret === undefined && deploysRegion(deploy, n.region))
-            .filter((n) => !Object.hasOwn(entries, nodeKeyConfigPath(ledger, n.name)))
-            .map((n) =>
-                source.problemAt(
-                    where,
-                    `node ${ledger}/${n.name} brings its own key (publicKey) but ${NODE_KEYS_KEY} has no entry "${ledger}/${n.name}": ` +
-                        `set it with pulumi config set --secret --path '${NODE_KEYS_KEY}["${ledger}/${n.name}"]' 0x<64 hex>, ` +
-                        "or give the node keySecret naming an existing Kubernetes Secret",
-                    raw === undefined ? "key" : "value",
-                ),
-            ),
-    );
 }
 
 /** The `config:` mapping of a stack file ({} when there is none), or undefined after reporting why it is not one. */

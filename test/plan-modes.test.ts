@@ -39,7 +39,8 @@ beforeAll(() => {
         );
     if (!byo.includes(BROUGHT_KEY_PUBLIC_MARK) || !byo.includes("hsm-export-val-3")) throw new Error("the example network changed: update the replaced node lines");
     fs.writeFileSync(path.join(dir, "networks", "byo.yaml"), byo);
-    stackFile("byo", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:nodeKeys": { "main/val-1": BROUGHT_KEY } });
+    // A plain-text key in a stack file is refused unless the stack is a throwaway lab network.
+    stackFile("byo", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:lab": true, "ledgerfleet:nodeKeys": { "main/val-1": BROUGHT_KEY } });
     // As `pulumi config set --secret` writes them: one entry encrypted, or the whole object.
     stackFile("byo-leaf", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:nodeKeys": { "main/val-1": { secure: "v1:ZW5jcnlwdGVk" } } });
     stackFile("byo-whole", { "ledgerfleet:network": "networks/byo.yaml", "ledgerfleet:nodeKeys": { secure: "v1:ZW5jcnlwdGVk" } });

@@ -8,6 +8,7 @@ import { addressFromPublicKey, enodeUrl, normalizePublicKey, privateKeyFromHex, 
 import { canonicalIp } from "../frameworks/besu/host";
 import { SECRET_PLACEHOLDER } from "../config/load";
 import { keyMismatch } from "../config/node-keys";
+import { nodeKeyResourceName } from "../config/names";
 import { type NodeConfig, NODE_KEYS_KEY, nodeKeyConfigPath } from "../config/schema";
 
 export interface NodeIdentity {
@@ -79,7 +80,7 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
         if (args.randomProvider === undefined) throw new Error(`internal: no random provider for ${ledger}/${node.name}`);
         // Protected: a regenerated validator key no longer matches genesis and halts the chain.
         const seed = new random.RandomBytes(
-            `${ledger}-${node.name}-node-key`,
+            nodeKeyResourceName(ledger, node.name),
             { length: 32 },
             { parent: args.parent, provider: args.randomProvider, protect: true },
         );

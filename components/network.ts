@@ -4,6 +4,7 @@ import { PORTS } from "../frameworks/besu/config";
 import { genesisValidators, qbftGenesis } from "../frameworks/besu/genesis";
 import { allowlistLines, type PeerEntry, staticNodesJson } from "../frameworks/besu/peers";
 import { hostCidr } from "../config/addresses";
+import { regionResourceName } from "../config/names";
 import { type DeployTarget, deploysRegion, type LedgerConfig, type NetworkConfig, nodeKeyConfigPath } from "../config/schema";
 import { type GenesisLock, genesisLock, genesisParameters, genesisValidatorEntries, lockDifferences, readLock, sha256Hex } from "./genesis-lock";
 import { GlobalIdentities, referencedIdentity } from "./global-reference";
@@ -114,7 +115,7 @@ export class Network extends pulumi.ComponentResource {
             const region = config.regions[regionId];
             if (region === undefined) throw new pulumi.RunError(`deploy target names region '${regionId}', which the network file does not define`);
             return (this.regions[regionId] = new Region(
-                `${name}-${regionId}`,
+                regionResourceName(name, regionId),
                 {
                     network: config.name,
                     regionId,

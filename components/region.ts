@@ -71,6 +71,8 @@ export class Region extends pulumi.ComponentResource {
         const podCidrs = args.region.cloud === "existing" ? args.region.podCidrs : undefined;
 
         for (const ledger of args.ledgers) {
+            // Children's names start with the Region's own (config/names.ts), so a renamed region's
+            // alias reaches them all.
             const owner = `${name}-${ledger.id}`;
             const here = ledger.identities.filter((i) => i.region === args.regionId);
             const localPeers = pulumi

@@ -7,6 +7,7 @@
 import { didYouMean, orList, type KeyPath } from "./errors";
 import { LAB_KEY, SUPPORTED_CLOUDS } from "./schema";
 import { checkAddresses } from "./validate-addresses";
+import { checkNames } from "./validate-names";
 
 export interface NetworkFinding {
     path: KeyPath;
@@ -180,6 +181,7 @@ export function checkNetwork(raw: unknown, lineOf: (keyPath: KeyPath) => number 
     });
 
     findings.push(...checkAddresses(raw, lineOf));
+    findings.push(...checkNames(raw, lineOf));
     return findings;
 }
 

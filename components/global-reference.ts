@@ -20,13 +20,14 @@ export class GlobalIdentities {
         readonly stackName: string,
         ref: pulumi.StackReference,
     ) {
-        this.ledgers = ref.requireOutput("ledgers").apply((v: unknown) => {
+        // getOutput, not requireOutput: requireOutput throws its own message before this one could say what to do.
+        this.ledgers = ref.getOutput("ledgers").apply((v: unknown) => {
             if (typeof v !== "object" || v === null) {
                 throw new pulumi.RunError(`global stack ${stackName} has no 'ledgers' output: run \`pulumi up\` on it first`);
             }
             return v as Record<string, PublishedLedger>;
         });
-        this.privateKeys = pulumi.secret(ref.requireOutput("nodePrivateKeys")).apply((v: unknown) => (v ?? {}) as Record<string, string>);
+        this.privateKeys = pulumi.secret(ref.getOutput("nodePrivateKeys")).apply((v: unknown) => (v ?? {}) as Record<string, string>);
     }
 
     published(ledger: string, node: string): pulumi.Output<{ publicKey: string; keySource: string }> {

@@ -29,7 +29,27 @@ export function parseNetworkText(text: string, file: string, options: CheckOptio
     }
 
     if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-    return parsed.data;
+    return withPathsResolved(parsed.data, path.dirname(file));
+}
+
+/**
+ * A kubeconfig path in a network file is relative to that file, as a reader of the file would take
+ * it (the Kubernetes provider would resolve it from the project folder). Contents given inline, as
+ * the provider also accepts them, are left alone.
+ */
+function withPathsResolved(network: NetworkConfig, dir: string): NetworkConfig {
+    const regions = Object.fromEntries(
+        Object.entries(network.regions).map(([id, r]) => {
+            if (r.cloud !== "existing" || r.kubeconfig === undefined || isInlineKubeconfig(r.kubeconfig) || path.isAbsolute(r.kubeconfig)) return [id, r];
+            return [id, { ...r, kubeconfig: path.resolve(dir, r.kubeconfig) }];
+        }),
+    );
+    return { ...network, regions };
+}
+
+/** Kubeconfig contents rather than a path: YAML over several lines, or JSON. */
+export function isInlineKubeconfig(value: string): boolean {
+    return value.includes("\n") || value.trimStart().startsWith("{");
 }
 
 /** Reads and validates a network file. */

@@ -198,3 +198,17 @@ describe("resolveDeployTarget", () => {
         expect(error.message).toBe("cli-args: --deploy: region 'frx' is not defined in network 'atlas' (did you mean 'fra'?); its regions are: fra, ams");
     });
 });
+
+describe("paths in a network file", () => {
+    it("a relative kubeconfig is relative to the network file, not to where the program runs", () => {
+        const network = networkWith({ 4: "  fra: { cloud: existing, kubeconfigContext: fra, egressAddresses: [203.0.113.1], kubeconfig: ../kube/fra.yaml }" });
+        const dir = stacksDir({ "Pulumi.x.yaml": "config:\n  ledgerfleet:network: networks/net.yaml\n" }, network);
+        const loaded = loadStack(dir, "x");
+        const fra = loaded.network.regions["fra"];
+        expect(fra?.cloud === "existing" && fra.kubeconfig).toBe(path.join(dir, "kube", "fra.yaml"));
+        // Contents given inline, as the Kubernetes provider also takes them, stay as they are.
+        const inline = networkWith({ 4: '  fra: { cloud: existing, kubeconfigContext: fra, egressAddresses: [203.0.113.1], kubeconfig: "{\\"apiVersion\\": \\"v1\\"}" }' });
+        const inlineFra = parseNetworkText(inline, path.join(dir, "networks", "inline.yaml")).regions["fra"];
+        expect(inlineFra?.cloud === "existing" && inlineFra.kubeconfig).toBe('{"apiVersion": "v1"}');
+    });
+});

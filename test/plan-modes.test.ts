@@ -146,3 +146,12 @@ describe("keys the operator brings", () => {
         expect(sts?.yaml).toContain("secretName: hsm-export-val-3");
     });
 });
+
+describe("a region stack and its global stack", () => {
+    it("says to deploy the global stack first when it has published nothing yet", async () => {
+        const config = { "ledgerfleet:network": path.join(dir, "networks", "atlas.yaml"), "ledgerfleet:deploy": "region:fra-dc1", "ledgerfleet:globalStack": "acme/ledgerfleet/empty" };
+        const error = await runProgram("fra", config, [], { "acme/ledgerfleet/empty": {} }).then(() => undefined, (e: unknown) => e as ProgramError);
+        expect(error?.configuration).toBe(true);
+        expect(error?.message).toContain("global stack acme/ledgerfleet/empty has no 'ledgers' output: run `pulumi up` on it first");
+    });
+});

@@ -82,7 +82,7 @@ export function loadStack(stacksDir: string, stack: string): LoadedStack {
         const listing = !fs.existsSync(stacksDir)
             ? `the stacks directory ${displayPath(stacksDir)} does not exist`
             : available.length > 0
-              ? `available stacks in ${displayPath(stacksDir)}: ${available.join(", ")}`
+              ? `${available.length > NEAREST_STACKS ? "the nearest" : "available"} stacks in ${displayPath(stacksDir)}: ${nearest(stackName, available)}`
               : `${displayPath(stacksDir)} has no Pulumi.<stack>.yaml files`;
         throw new ConfigError([
             {
@@ -190,6 +190,16 @@ function writtenConfig(source: YamlSource, problems: Problem[]): Record<string, 
         return undefined;
     }
     return value as Record<string, unknown>;
+}
+
+/** How many stack names an unknown-stack message lists. */
+const NEAREST_STACKS = 5;
+
+/** The stack names closest to `name`, at most NEAREST_STACKS, and how many more there are. */
+function nearest(name: string, available: readonly string[]): string {
+    if (available.length <= NEAREST_STACKS) return available.join(", ");
+    const ranked = [...available].sort((a, b) => editDistance(name, a) - editDistance(name, b) || a.localeCompare(b)).slice(0, NEAREST_STACKS);
+    return `${ranked.join(", ")} (and ${available.length - NEAREST_STACKS} more)`;
 }
 
 function availableStacks(stacksDir: string): string[] {

@@ -212,3 +212,12 @@ describe("paths in a network file", () => {
         expect(inlineFra?.cloud === "existing" && inlineFra.kubeconfig).toBe('{"apiVersion": "v1"}');
     });
 });
+
+describe("an unknown stack among many", () => {
+    it("lists the few nearest names, not every stack", () => {
+        const names = ["prod-fra", "prod-ams", "prod-lon", "prod-par", "prod-nyc", "stage-fra", "stage-ams", "dev", "lab-1", "lab-2", "global"];
+        const dir = writeFiles(Object.fromEntries(names.map((n) => [`Pulumi.${n}.yaml`, "config: {}\n"])));
+        const { message } = configError(() => loadStack(dir, "prod-frx"));
+        expect(message).toMatch(/\(did you mean 'prod-fra'\?\); the nearest stacks in .*: prod-fra, prod-ams, prod-lon, prod-nyc, prod-par \(and 6 more\)$/);
+    });
+});

@@ -12,12 +12,13 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 export const REDACTED = "[secret]";
 
 export interface Registration {
+    /** The engine's URN (see `engineUrn`): what `pulumi up --target` and `pulumi state` take. */
     urn: string;
     type: string;
     name: string;
     /** URN of the parent; "" for the stack itself. */
     parent: string;
-    /** Provider reference (`<urn>::<id>`), "" when none. */
+    /** Provider reference (`<provider urn>::<id>`; the id has no `::`, see `providerId`), "" when none. */
     provider: string;
     custom: boolean;
     protect: boolean;
@@ -55,6 +56,46 @@ function requestedAddress(inputs: Record<string, unknown>): string | undefined {
     return typeof requested === "string" ? requested : undefined;
 }
 
+/** The stack resource's type; the engine leaves it out of its children's URNs. */
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+const URN_PREFIX = "urn:pulumi:";
+
+/**
+ * A resource's URN as the Pulumi engine makes it: `urn:pulumi:<stack>::<project>::<qualified type>::<name>`,
+ * where the qualified type is the parent's qualified type (every ancestor's type below the stack,
+ * joined by `$`), a `$`, and the resource's type. Pulumi's MockMonitor keeps only the parent's own
+ * type, which names no resource `pulumi up --target` or `pulumi state` can find.
+ * Source: pulumi/pulumi 1b5949891b (2026-08-21), pkg/resource/deploy/deployment.go `generateURN`
+ * and sdk/go/common/resource/urn/urn.go `New`; the Node SDK's `createUrn` (resource.js) agrees.
+ */
+export function engineUrn(stack: string, project: string, parent: string, type: string, name: string): string {
+    const parentType = parent === "" ? "" : qualifiedType(parent);
+    const qualified = parentType === "" || parentType === ROOT_STACK_TYPE ? type : `${parentType}$${type}`;
+    return `${URN_PREFIX}${stack}::${project}::${qualified}::${name}`;
+}
+
+/** A URN's type with its ancestors' types (urn.go `QualifiedType`: the third `::` part after the prefix). */
+function qualifiedType(urn: string): string {
+    return urn.slice(URN_PREFIX.length).split("::")[2] ?? "";
+}
+
+/** The engine's answer to a second registration of a URN (sdk/go/common/diag/errors.go, error 2001). */
+function duplicateUrnMessage(urn: string): string {
+    return `Duplicate resource URN '${urn}'; try giving it a unique name`;
+}
+
+/**
+ * A provider's id. The engine gives each provider a UUID, and a provider reference `<urn>::<id>` is
+ * split at its last `::` (sdk/go/common/providers/reference.go `ParseReference`), so the id must not
+ * hold one, unlike the other mock ids. Derived from type and name, so every run gives the same one.
+ */
+function providerId(type: string, name: string): string {
+    const hex = createHash("sha256").update(`ledgerfleet plan provider: ${type}::${name}`).digest("hex");
+    // RFC 9562 layout, version 8 (custom), variant 10.
+    const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** The organization `ledgerfleet plan` runs stacks under, as Pulumi's self-managed backends name it. */
 export const PLAN_ORGANIZATION = "organization";
 
@@ -82,7 +123,7 @@ export class LedgerfleetMocks implements pulumi.runtime.Mocks {
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-        const id = `mocked::${args.type}::${args.name}`;
+        const id = args.type.startsWith("pulumi:providers:") ? providerId(args.type, args.name) : `mocked::${args.type}::${args.name}`;
         const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
         let state: Record<string, unknown> = { ...inputs };
         switch (args.type) {
@@ -161,6 +202,8 @@ interface OutputsRequest {
 }
 type MonitorCall<Req> = (req: Req, cb: (err: unknown, res?: RegisterResponse) => void) => Promise<void>;
 interface PatchableMonitor {
+    /** How MockMonitor names a resource; it keys its own table (outputs, resource lookups) by these too. */
+    newUrn?: (parent: string, type: string, name: string) => string;
     registerResource: MonitorCall<RegisterRequest>;
     readResource: MonitorCall<ReadRequest>;
     registerResourceOutputs(req: OutputsRequest, cb: (err: unknown, res?: unknown) => void): void;
@@ -168,7 +211,9 @@ interface PatchableMonitor {
 
 /**
  * Installs the mocks as Pulumi's engine for this process and wires the recorder into the mock
- * monitor, which alone sees each registration's parent and protect flag.
+ * monitor, which alone sees each registration's parent and protect flag. The monitor names
+ * resources with the engine's URNs and refuses what the engine refuses before it creates anything:
+ * a parent it has not registered and a URN registered twice.
  */
 export async function installMocks(
     mocks: LedgerfleetMocks,
@@ -180,13 +225,32 @@ export async function installMocks(
     await pulumi.runtime.setMocks(mocks, project, stack, false, PLAN_ORGANIZATION);
     pulumi.runtime.setAllConfig(config, [...secretKeys]);
     const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
+    if (typeof monitor.newUrn !== "function") {
+        throw new Error("internal: @pulumi/pulumi's MockMonitor no longer names resources with newUrn; make cli/mocks.ts give the SDK engine URNs another way");
+    }
+    // Through newUrn the SDK gets engine URNs back, so parents, dependencies and provider references
+    // carry them too, and the monitor's own table (registerResourceOutputs, lookups) agrees.
+    monitor.newUrn = (parent, type, name) => engineUrn(stack, project, parent, type, name);
+    // URNs this run has taken, each from the moment its registration arrives, as the engine's step
+    // generator does (pkg/resource/deploy/step_generator.go `checkParent`, then `generateURN`).
+    const taken = new Set<string>();
+    const refusal = (reg: Pick<Registration, "parent" | "type" | "name">): Error | undefined => {
+        if (reg.parent !== "" && !taken.has(reg.parent)) return new Error(`could not find parent resource ${reg.parent}`);
+        const urn = engineUrn(stack, project, reg.parent, reg.type, reg.name);
+        if (taken.has(urn)) return new Error(duplicateUrnMessage(urn));
+        taken.add(urn);
+        return undefined;
+    };
     let seq = 0;
-    /** Wraps one monitor call so the registration it makes is recorded with its URN. */
+    /** Wraps one monitor call so the registration it makes is checked, then recorded with its URN. */
     const recording = <Req>(call: MonitorCall<Req>, describe: (req: Req) => Omit<Registration, "urn">): MonitorCall<Req> =>
-        (req, cb) => {
+        async (req, cb) => {
             mocks.monitorCalls++;
+            const reg = describe(req);
+            const refused = refusal(reg);
+            if (refused !== undefined) return cb(refused);
             const key = `${++seq}`;
-            mocks.notePending(key, describe(req));
+            mocks.notePending(key, reg);
             return call(req, (err, res) => {
                 if (!err && res) mocks.noteRegistered(key, res.getUrn());
                 cb(err, res);

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 // The same module `pulumi up` loads; it exports the program function.
-import program from "../index";
+import indexProgram from "../index";
 import { type LoadedStack, loadStack, SECRET_PLACEHOLDER } from "../config/load";
 import { NODE_KEYS_KEY, nodeKeyConfigPath, PROJECT } from "../config/schema";
 import { type Manifest, renderManifests } from "./manifests";
@@ -47,6 +47,7 @@ export function selfStackName(stack: string): string {
 /**
  * Runs index.ts under mocks once and returns what it registered, secrets still wrapped. `deployed` is
  * what the stack's last update output (`pulumi stack output --json`); left out, a first deploy.
+ * `program` stands in for index.ts's (tests run small programs of their own).
  */
 export async function runProgram(
     stack: string,
@@ -54,6 +55,7 @@ export async function runProgram(
     secretKeys: readonly string[],
     stackOutputs?: Record<string, Record<string, unknown>>,
     deployed: Record<string, unknown> = {},
+    program: () => Promise<unknown> = indexProgram,
 ): Promise<LedgerfleetMocks> {
     const mocks = new LedgerfleetMocks({ stackOutputs: { [selfStackName(stack)]: deployed, ...stackOutputs } });
     await installMocks(mocks, PROJECT, stack, config, secretKeys);
@@ -108,6 +110,10 @@ export async function runProgram(
  * The program failed. `configuration` when every failure is a RunError: the program's way of saying
  * the stack's configuration cannot be deployed (Pulumi prints those without a stack trace, and so does
  * the CLI, exiting 2); otherwise a bug, reported with its trace.
+ *
+ * A duplicate URN (the mock monitor refuses it as the engine does) is a bug: ids from the network file
+ * that would run together into one name are refused by the loader (config/validate-names.ts) before
+ * the program runs, so two resources with one URN mean the program named them alike.
  */
 export class ProgramError extends Error {
     constructor(

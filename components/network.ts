@@ -77,7 +77,8 @@ export class Network extends pulumi.ComponentResource {
 
         const ledgers: RegionLedger[] = Object.entries(config.ledgers).map(([id, ledger]) => {
             const identities: NodeIdentity[] = ledger.nodes.map((node) => {
-                // A stack reads the private keys of the nodes it builds, and no others.
+                // A stack uses the private keys of the nodes it builds, and no others (a region stack's
+                // state still holds the global stack's outputs: README, "Keys and data").
                 const withPrivateKey = deploysRegion(deploy, node.region);
                 if (global !== undefined && node.publicKey === undefined) return referencedIdentity(global, id, node, config.domain, withPrivateKey);
                 return nodeIdentity({ ledger: id, node, domain: config.domain, parent: this, randomProvider, nodeKeys: args.nodeKeys, withPrivateKey });

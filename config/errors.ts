@@ -49,18 +49,45 @@ export function formatProblems(problems: readonly Problem[]): string {
         .map((p) => {
             const where = p.line === undefined ? "" : p.column === undefined ? `:${p.line}` : `:${p.line}:${p.column}`;
             const keyPath = p.path === "" ? "" : `${p.path}: `;
-            return `${displayFile(p.file)}${where}: ${keyPath}${oneLine(p.message)}`;
+            return printable(`${displayFile(p.file)}${where}: ${keyPath}${oneLine(p.message)}`);
         })
         .join("\n");
 }
 
-function displayFile(file: string): string {
+/**
+ * How a file is named in a message. Inside the working directory: relative to it
+ * (`stacks/networks/atlas.yaml`), which is how the operator wrote it. Anywhere else: the absolute
+ * path, as given, because a chain of `../../..` is longer, and harder to read and to paste, than
+ * the path itself.
+ */
+export function displayFile(file: string): string {
     const relative = path.relative(process.cwd(), file);
-    return relative === "" ? file : relative;
+    if (relative === "") return file;
+    const outside = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+    return outside ? file : relative;
 }
 
 function oneLine(message: string): string {
     return message.replace(/\s*\r?\n\s*/g, " ").trim();
+}
+
+/**
+ * A character that is not seen as what it is: a control (a terminal obeys ESC sequences), a format
+ * character (bidi overrides reorder the line, zero-width ones hide), a separator other than the
+ * space, a private-use, unassigned or lone surrogate code point, or U+FFFD (what undecodable bytes
+ * become).
+ */
+const UNSEEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}\uFFFD]|(?! )\p{Zs}/u;
+const EVERY_UNSEEN = new RegExp(UNSEEN.source, "gu");
+
+/** `\uXXXX` for each UTF-16 unit of `char`, as JSON writes it. */
+function unicodeEscape(char: string): string {
+    return Array.from({ length: char.length }, (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
+}
+
+/** The line as it may reach a terminal: what a message did not quote, escaped all the same. */
+function printable(line: string): string {
+    return line.replace(EVERY_UNSEEN, unicodeEscape);
 }
 
 /** `ledgers.main.nodes[2].name`; keys that are not plain words are quoted: `a["x.y"]`. */
@@ -69,7 +96,7 @@ export function formatKeyPath(keyPath: KeyPath): string {
     for (const segment of keyPath) {
         if (typeof segment === "number") out += `[${segment}]`;
         else if (/^[A-Za-z0-9_:-]+$/.test(segment)) out += out === "" ? segment : `.${segment}`;
-        else out += `[${JSON.stringify(segment)}]`;
+        else out += `[${excerpt(segment)}]`;
     }
     return out;
 }
@@ -78,7 +105,7 @@ export function formatKeyPath(keyPath: KeyPath): string {
 export function describeFound(value: unknown): string {
     if (value === undefined) return "nothing";
     if (value === null) return "an empty value";
-    if (typeof value === "string") return value === "" ? "an empty string" : `string ${JSON.stringify(shorten(value))}`;
+    if (typeof value === "string") return value === "" ? "an empty string" : `string ${excerpt(value)}`;
     if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
         return `${typeof value} ${String(value)}`;
     }
@@ -88,8 +115,51 @@ export function describeFound(value: unknown): string {
     return typeof value;
 }
 
-function shorten(value: string): string {
-    return value.length <= 48 ? value : `${value.slice(0, 24)}…${value.slice(-12)}`;
+/** The most characters of a value a message shows, between its quotes. */
+export const EXCERPT_LENGTH = 40;
+
+/**
+ * A value from a file as a message shows it: in double quotes, JSON-escaped, with every character
+ * that would not be seen as itself escaped too (`"\u001b[31m"`), and cut to EXCERPT_LENGTH
+ * characters: its start and its end around "…", so that two long keys can still be told apart.
+ */
+export function excerpt(value: string): string {
+    // A long value is escaped only at its ends: a megabyte of junk is not copied to show 40 characters of it.
+    const long = value.length > 4 * EXCERPT_LENGTH;
+    const chars = escapedChars(long ? value.slice(0, 2 * EXCERPT_LENGTH) : value);
+    if (!long && chars.join("").length <= EXCERPT_LENGTH) return `"${chars.join("")}"`;
+    const start = fit(chars, EXCERPT_LENGTH - 13);
+    const rest = long ? escapedChars(value.slice(-2 * EXCERPT_LENGTH)) : chars.slice(start.length);
+    const end = fit(rest.reverse(), 12).reverse();
+    return `"${start.join("")}…${end.join("")}"`;
+}
+
+/** A name from a file in a message: `'val-1'` when it is plain, else as an excerpt. */
+export function quotedName(name: string): string {
+    return /^[\x20-\x26\x28-\x7e]{1,40}$/.test(name) ? `'${name}'` : excerpt(name);
+}
+
+/** The characters of `text`, each as it is written between double quotes in a message. */
+function escapedChars(text: string): string[] {
+    return Array.from(text, (char) => {
+        if (char === '"' || char === "\\") return `\\${char}`;
+        if (char === "\n") return "\\n";
+        if (char === "\t") return "\\t";
+        if (char === "\r") return "\\r";
+        return UNSEEN.test(char) ? unicodeEscape(char) : char;
+    });
+}
+
+/** The leading pieces whose total length is at most `length`. */
+function fit(pieces: readonly string[], length: number): string[] {
+    const out: string[] = [];
+    let used = 0;
+    for (const piece of pieces) {
+        if (used + piece.length > length) break;
+        out.push(piece);
+        used += piece.length;
+    }
+    return out;
 }
 
 /** A Pulumi secret in a stack file: `{ secure: "v1:..." }`. */

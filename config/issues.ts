@@ -1,8 +1,9 @@
 // zod issues turned into problems an operator can act on: located in the YAML file, worded as
 // "expected X, found Y", with a suggestion for a mistyped key.
 import type { z } from "zod";
-import { describeFound, didYouMean, orList, type KeyPath, type Problem } from "./errors";
+import { describeFound, didYouMean, orList, quotedName, type KeyPath, type Problem } from "./errors";
 import type { Target, YamlSource } from "./source";
+import { qbftValidatorsMessage } from "./validate";
 
 type Issue = z.core.$ZodIssue;
 type Schema = z.core.$ZodType;
@@ -64,7 +65,7 @@ function describeIssue(issue: Issue, schema: Schema, data: unknown): Described[]
             const allowed = objectKeys(schemaAt(schema, issuePath, data));
             return issue.keys.map((key) => ({
                 path: [...issuePath, key],
-                message: `unknown key '${key}'${unknownKeyHint(key, allowed)}`,
+                message: `unknown key ${quotedName(key)}${unknownKeyHint(key, allowed)}`,
                 target: "key" as const,
             }));
         }
@@ -72,9 +73,15 @@ function describeIssue(issue: Issue, schema: Schema, data: unknown): Described[]
             const key = String(last);
             const inner = issue.issues.map((i) => describeIssue(i, schema, key)[0]?.message).filter(Boolean);
             const noun = issuePath.length === 2 && issuePath[0] === "regions" ? "region id" : issuePath.length === 2 && issuePath[0] === "ledgers" ? "ledger name" : "key";
-            return one(`invalid ${noun} '${key}': ${inner.join("; ") || issue.message}`, "key");
+            return one(`invalid ${noun} ${quotedName(key)}: ${inner.join("; ") || issue.message}`, "key");
         }
         case "too_small":
+            // An empty `nodes:` of a QBFT ledger is said as the QBFT rule (validate.ts) rather than "at
+            // least 1 item"; network.ts then drops the semantic check's finding on the same path.
+            if (isLedgerNodes(issuePath) && lookup(data, [...issuePath.slice(0, -1), "consensus"]).value === "qbft") {
+                return one(qbftValidatorsMessage(0), "key");
+            }
+            return one(describeSize(issue, at.value, found));
         case "too_big":
             return one(describeSize(issue, at.value, found));
         case "invalid_format":
@@ -88,6 +95,11 @@ function describeIssue(issue: Issue, schema: Schema, data: unknown): Described[]
         default:
             return one(`${issue.message}, found ${found}`);
     }
+}
+
+/** `ledgers.<name>.nodes` of a network file. */
+function isLedgerNodes(keyPath: KeyPath): boolean {
+    return keyPath.length === 3 && keyPath[0] === "ledgers" && keyPath[2] === "nodes";
 }
 
 function describeSize(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, value: unknown, found: string): string {

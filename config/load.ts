@@ -5,7 +5,7 @@
 // validate*.ts (across entries), network.ts (a network file), errors.ts (problems, shared by all).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, describeFound, didYouMean, editDistance, isSecureValue, type Problem } from "./errors";
+import { ConfigError, describeFound, didYouMean, displayFile, editDistance, isSecureValue, type Problem } from "./errors";
 import { issuesToProblems, lookup } from "./issues";
 import {
     deploySchema,
@@ -215,8 +215,9 @@ function availableStacks(stacksDir: string): string[] {
         .sort();
 }
 
+/** A path inside a message, named as the problem's own file is (errors.ts displayFile). */
 function displayPath(file: string): string {
-    return path.relative(process.cwd(), file) || ".";
+    return path.resolve(file) === process.cwd() ? "." : displayFile(file);
 }
 
 /**

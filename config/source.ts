@@ -1,7 +1,17 @@
 // A YAML file parsed with its positions, so that a problem found in the plain JS value (by zod or
 // a semantic check) can be reported at the line and column where the operator wrote it.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from "yaml";
-import { formatKeyPath, type KeyPath, type Problem } from "./errors";
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Alias, type Document, type Node, type Pair, type YAMLError } from "yaml";
+import { formatKeyPath, quotedName, type KeyPath, type Problem } from "./errors";
+
+/**
+ * The most values aliases may add to a file. A `<<: *defaults` of ten keys in each of 1,000 nodes
+ * adds about 21,000; a "billion laughs" file, a few lines of aliases of aliases, would add 10^9 and
+ * take every later step (the schema, the checks) with it.
+ */
+export const MAX_ALIAS_VALUES = 100_000;
+const TOO_MANY_ALIASES =
+    `too many aliases: up to here they expand to more than ${MAX_ALIAS_VALUES} values, the limit for a config file; ` +
+    "write the values out, or use fewer aliases";
 
 /** Where to point for a key path: at the value written there, or at its key. */
 export type Target = "value" | "key";
@@ -44,15 +54,16 @@ export function parseYaml(text: string, file: string): YamlSource {
     const nodePosition = (node: Node | null | undefined): { line: number; column: number } =>
         node?.range ? position(node.range[0]) : { line: 1, column: 1 };
 
-    const problems: Problem[] = doc.errors.map((error) => {
+    const syntaxProblem = (error: YAMLError, message: string): Problem => {
         const at = error.linePos?.[0];
-        return {
-            file,
-            ...(at ? { line: at.line, column: at.col } : position(error.pos[0])),
-            path: "",
-            message: `invalid YAML: ${stripContext(error.message)}`,
-        };
-    });
+        return { file, ...(at ? { line: at.line, column: at.col } : position(error.pos[0])), path: "", message };
+    };
+    // A tab in indentation confuses the parser about everything after it: the tab is the one problem
+    // to fix, and the errors that follow from it would only hide it.
+    const firstTab = doc.errors.filter((error) => error.code === "TAB_AS_INDENT").sort((a, b) => a.pos[0] - b.pos[0])[0];
+    const problems: Problem[] = firstTab
+        ? [syntaxProblem(firstTab, "tabs are not allowed for indentation in YAML; use spaces")]
+        : doc.errors.map((error) => syntaxProblem(error, `invalid YAML: ${plainWords(stripContext(error.message))}`));
     let unreadable = problems.length > 0;
 
     const walk = (keyPath: KeyPath): Step => {
@@ -82,12 +93,18 @@ export function parseYaml(text: string, file: string): YamlSource {
     };
 
     let value: unknown;
-    if (!unreadable) {
+    const badAlias = unreadable ? undefined : aliasProblem(doc);
+    if (badAlias) {
+        problems.push({ file, ...nodePosition(badAlias.alias), path: "", message: badAlias.message });
+        unreadable = true;
+    } else if (!unreadable) {
         problems.push(...duplicateKeys(doc, file, nodePosition));
         try {
-            value = doc.toJS({ maxAliasCount: 1000 });
+            // aliasProblem bounds what aliases add; the parser's own count (maxAliasCount), which
+            // refuses a 1,001st `<<: *defaults`, is off.
+            value = doc.toJS({ maxAliasCount: -1 });
         } catch (error) {
-            problems.push({ file, line: 1, column: 1, path: "", message: `invalid YAML: ${String(error)}` });
+            problems.push({ file, path: "", message: `invalid YAML: ${plainWords(error instanceof Error ? error.message : String(error))}` });
             unreadable = true;
         }
     }
@@ -166,7 +183,7 @@ function duplicateKeys(
                         file,
                         ...nodePosition(pair.key as Node),
                         path: formatKeyPath([...keyPath, key]),
-                        message: `duplicate ${duplicateNoun(keyPath)} '${key}': first defined at line ${nodePosition(first).line}`,
+                        message: `duplicate ${duplicateNoun(keyPath)} ${quotedName(key)}: first defined at line ${nodePosition(first).line}`,
                     });
                 } else {
                     seen.set(key, pair.key as Node);
@@ -179,4 +196,57 @@ function duplicateKeys(
     };
     visit(doc.contents, []);
     return problems;
+}
+
+/**
+ * The first alias that names no anchor before it, or at which the values that aliases add to the
+ * file pass MAX_ALIAS_VALUES. An alias adds as many values as its anchor's node holds once expanded;
+ * each node is measured once, so a file of aliases of aliases is measured without expanding it.
+ */
+function aliasProblem(doc: Document): { alias: Alias; message: string } | undefined {
+    // Resolved in one pass in file order (Alias.resolve walks the whole document for every alias).
+    const anchors = new Map<string, Node>();
+    const targets = new Map<Alias, Node>();
+    const sizes = new Map<unknown, number>();
+    const open = new Set<unknown>();
+    const size = (node: unknown): number => {
+        if (isAlias(node)) {
+            const target = targets.get(node);
+            return target === undefined ? 1 : size(target);
+        }
+        if (!isMap(node) && !isSeq(node) && !isPair(node)) return 1;
+        const known = sizes.get(node);
+        if (known !== undefined) return known;
+        // An anchor inside its own node (`&a [*a]`) makes a circular value, not an endless one.
+        if (open.has(node)) return 1;
+        open.add(node);
+        const total = isPair(node) ? size(node.key) + size(node.value) : (node.items as unknown[]).reduce<number>((sum, item) => sum + size(item), 1);
+        open.delete(node);
+        sizes.set(node, total);
+        return total;
+    };
+    let added = 0;
+    let problem: { alias: Alias; message: string } | undefined;
+    visit(doc, (_, node) => {
+        if (isAlias(node)) {
+            const target = anchors.get(node.source);
+            if (target === undefined) {
+                problem = { alias: node, message: `invalid YAML: alias *${node.source} names no anchor: expected &${node.source} on a value before it` };
+                return visit.BREAK;
+            }
+            targets.set(node, target);
+            added += size(node);
+            if (added <= MAX_ALIAS_VALUES) return undefined;
+            problem = { alias: node, message: TOO_MANY_ALIASES };
+            return visit.BREAK;
+        }
+        if (isNode(node) && node.anchor !== undefined) anchors.set(node.anchor, node);
+        return undefined;
+    });
+    return problem;
+}
+
+/** What the runtime says when a file nests too deeply for it, in words an operator can act on. */
+function plainWords(message: string): string {
+    return /Maximum call stack size exceeded/i.test(message) ? "nested too deeply (collections within collections beyond what can be read)" : message;
 }

@@ -21,6 +21,11 @@ const KNOWN_CLOUDS = ["existing", "aws", "gcp", "alicloud"];
 /** BFT needs n >= 3f+1 validators with f >= 1. */
 const MIN_QBFT_VALIDATORS = 4;
 
+/** What a QBFT ledger with too few validators is told; also said for an empty `nodes:` (issues.ts). */
+export function qbftValidatorsMessage(found: number): string {
+    return `QBFT needs at least ${MIN_QBFT_VALIDATORS} validators (n >= 3f+1 with f >= 1), found ${found}`;
+}
+
 /**
  * Chain ids of development tools (Hardhat/Anvil 31337, Geth/Ganache dev 1337): wallets and scripts
  * configured for a local devnet would sign for this chain too. Allowed on a `lab` stack.
@@ -131,9 +136,7 @@ export function checkNetwork(raw: unknown, lineOf: (keyPath: KeyPath) => number 
             findings.push({
                 path: nodesPath,
                 target: "key",
-                message:
-                    `expected at least ${MIN_QBFT_VALIDATORS} validators for QBFT (BFT needs n >= 3f+1 with f >= 1), ` +
-                    `found ${validators}`,
+                message: qbftValidatorsMessage(validators),
             });
         }
     }

@@ -15,7 +15,7 @@ import { MARKER_KEY, MARKER_PUBLIC, OTHER_KEY, arr, container, peer, podSpec, pu
 const validator = ledgerPeer(peer());
 
 describe("verify-key init container", () => {
-    const dir = mkdtempSync(join(tmpdir(), "verify-key-"));
+    const dir = mkdtempSync(join(tmpdir(), "ledgerfleet-verify-key-"));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const noble = createRequire(__filename).resolve("@noble/curves/secp256k1");
     mkdirSync(join(dir, "bin"));

@@ -2,9 +2,11 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../cli/main";
-import { networkWith, writeFiles } from "./fixtures/config/network";
+import { networkWith, removeTempDirs, writeFiles } from "./fixtures/config/network";
+
+afterAll(removeTempDirs);
 
 const ROOT = path.join(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
@@ -33,7 +35,7 @@ const BAD_INPUTS: { name: string; files: Record<string, string>; stack?: string;
     { name: "wrong type", files: { "networks/net.yaml": networkWith({ 10: "    chainId: twelve" }) }, expect: /net\.yaml:10:\d+: ledgers\.main\.chainId: expected an integer, found string "twelve"/ },
     { name: "duplicate node name", files: { "networks/net.yaml": networkWith({ 14: "      - { name: val-1, role: validator, region: fra, address: 198.51.100.14 }" }) }, expect: /net\.yaml:14:\d+: ledgers\.main\.nodes\[1\]\.name: duplicate node name 'val-1'/ },
     { name: "duplicate region id", files: { "networks/net.yaml": networkWith({ 5: "  fra: { cloud: existing, kubeconfigContext: ams }" }) }, expect: /net\.yaml:5:\d+: regions\.fra: duplicate region id 'fra'/ },
-    { name: "fewer than 4 validators", files: { "networks/net.yaml": networkWith({ 16: "      - { name: rpc-2, role: rpc, region: ams, address: 198.51.100.16 }" }) }, expect: /net\.yaml:12:\d+: ledgers\.main\.nodes: expected at least 4 validators for QBFT .*found 3/ },
+    { name: "fewer than 4 validators", files: { "networks/net.yaml": networkWith({ 16: "      - { name: rpc-2, role: rpc, region: ams, address: 198.51.100.16 }" }) }, expect: /net\.yaml:12:\d+: ledgers\.main\.nodes: QBFT needs at least 4 validators .*found 3/ },
     { name: "public key not on secp256k1", files: { "networks/net.yaml": networkWith({ 13: `      - { name: val-1, role: validator, region: fra, publicKey: "${KEY}", address: 198.51.100.13 }` }) }, expect: /net\.yaml:13:\d+: ledgers\.main\.nodes\[0\]\.publicKey: expected a public key on the secp256k1 curve/ },
     { name: "deploy naming no region", files: { "Pulumi.dev.yaml": `${STACK}  ledgerfleet:deploy: region:mars\n` }, expect: /Pulumi\.dev\.yaml:3:\d+: config\.ledgerfleet:deploy: region 'mars' is not defined/ },
     { name: "unknown --stack", files: {}, stack: "prod", expect: /Pulumi\.prod\.yaml: .*dev/ },

@@ -1,9 +1,11 @@
 // The address model and the chain's identity, as an operator gets them wrong: every mistake is
 // refused with file, line, column and key path, and says what to do.
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadNetworkFile, loadStack } from "../config/load";
-import { configError, networkWith, shown, writeFiles } from "./fixtures/config/network";
+import { configError, networkWith, removeTempDirs, shown, writeFiles } from "./fixtures/config/network";
+
+afterAll(removeTempDirs);
 
 function problemsIn(text: string): { file: string; lines: string[] } {
     const file = path.join(writeFiles({ "network.yaml": text }), "network.yaml");

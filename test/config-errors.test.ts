@@ -1,9 +1,11 @@
 // What an operator sees when a network file is wrong: file, line:column, key path, and what was
 // expected against what was found, for every problem at once.
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { formatProblems, loadNetworkFile, parseNetworkText } from "../config/load";
-import { configError, networkWith, shown, writeFiles } from "./fixtures/config/network";
+import { configError, networkWith, removeTempDirs, shown, writeFiles } from "./fixtures/config/network";
+
+afterAll(removeTempDirs);
 
 /** Writes the network text to a temp file and returns the loader's formatted message for it. */
 function problemsIn(text: string): { file: string; message: string; lines: string[] } {
@@ -76,7 +78,7 @@ describe("network file problems", () => {
     it("a QBFT ledger with fewer than 4 validators is rejected with its count", () => {
         const { file, lines } = problemsIn(networkWith({ 16: "      - { name: rpc-2, role: rpc, region: ams, address: 198.51.100.16 }" }));
         expect(lines).toEqual([
-            `${file}:12:5: ledgers.main.nodes: expected at least 4 validators for QBFT (BFT needs n >= 3f+1 with f >= 1), found 3`,
+            `${file}:12:5: ledgers.main.nodes: QBFT needs at least 4 validators (n >= 3f+1 with f >= 1), found 3`,
         ]);
     });
 
@@ -174,6 +176,54 @@ describe("network file problems", () => {
     it("an empty file says what a network file must contain", () => {
         const { file, lines } = problemsIn("");
         expect(lines).toEqual([`${file}:1:1: expected a mapping, found an empty value`]);
+    });
+});
+
+describe("what a message shows of a file", () => {
+    it("a file outside the working directory is named by its absolute path, one inside it relative to it", () => {
+        const outside = path.resolve(process.cwd(), "..", "elsewhere", "net.yaml");
+        const inside = path.resolve("stacks", "networks", "atlas.yaml");
+        const at = { line: 1, column: 1, path: "", message: "expected x" };
+        expect(formatProblems([{ file: outside, ...at }])).toBe(`${outside}:1:1: expected x`);
+        expect(formatProblems([{ file: inside, ...at }])).toBe(`${path.join("stacks", "networks", "atlas.yaml")}:1:1: expected x`);
+
+        const { file, message } = problemsIn(networkWith({ 10: "    chainId: 0" }));
+        expect(path.isAbsolute(file)).toBe(true);
+        expect(message).toMatch(new RegExp(`^${escape(file)}:10:14: `));
+        expect(message).not.toContain("..");
+    });
+
+    it("control characters and junk in a value are shown escaped, in an excerpt of at most 40 characters", () => {
+        const junk = `\u001b[31mred\u0007\u202e${"x".repeat(5000)}\u009b`;
+        const { file, message, lines } = problemsIn(networkWith({ 2: `domain: ${junk}` }));
+        // Not a DNS domain, and too long: both say what they found the same way.
+        expect(lines).toHaveLength(2);
+        for (const line of lines) {
+            expect(line.startsWith(`${file}:2:9: domain: `)).toBe(true);
+            const found = /found .*string "(.*)"\)?$/.exec(line)?.[1];
+            expect(found).toBe("\\u001b[31mred\\u0007\\u202exx…xxxxxx\\u009b");
+            expect(found!.length).toBeLessThanOrEqual(40);
+        }
+        expect(message).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    });
+
+    it("a key of control characters is shown escaped, in its path and in its message", () => {
+        const { file, lines } = problemsIn(networkWith({ 2: 'domain: atlas.ledger.example\n"\\e]0;pwned\\a": 1' }));
+        expect(lines).toEqual([
+            `${file}:3:1: ["\\u001b]0;pwned\\u0007"]: unknown key "\\u001b]0;pwned\\u0007"; expected one of: name, domain, regions, ledgers, tenants, netRestrict`,
+        ]);
+    });
+
+    it("a tab in indentation is reported once, at the tab, in plain words, and nothing else", () => {
+        const { file, lines } = problemsIn(networkWith({ 13: "\t- { name: val-1, role: validator, region: fra, address: 198.51.100.13 }" }));
+        expect(lines).toEqual([`${file}:13:1: tabs are not allowed for indentation in YAML; use spaces`]);
+    });
+
+    it("a QBFT ledger with no nodes at all says it needs 4 validators, once", () => {
+        const { file, lines } = problemsIn(networkWith({ 12: "    nodes: []", 13: "", 14: "", 15: "", 16: "", 17: "" }));
+        expect(lines.filter((line) => /validator|item/.test(line))).toEqual([
+            `${file}:12:5: ledgers.main.nodes: QBFT needs at least 4 validators (n >= 3f+1 with f >= 1), found 0`,
+        ]);
     });
 });
 

@@ -1,9 +1,11 @@
 // Loading a stack: the stack file, the network file it names, and the deploy target, as the
 // CLI and the Pulumi program see them.
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadStack, parseNetworkText, resolveDeployTarget } from "../config/load";
-import { configError, networkWith, shown, writeFiles } from "./fixtures/config/network";
+import { configError, networkWith, removeTempDirs, shown, writeFiles } from "./fixtures/config/network";
+
+afterAll(removeTempDirs);
 
 const STACKS = path.resolve(__dirname, "../stacks");
 

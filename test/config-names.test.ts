@@ -1,11 +1,13 @@
 // Resource names are ids joined with '-'; ids that run together would give two resources one URN,
 // which the engine refuses only halfway through `pulumi up`. The loader refuses them first.
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { plan } from "../cli/plan";
 import { nodeKeyResourceName, nodeResourceName, regionResourceName } from "../config/names";
 import { loadNetworkFile } from "../config/load";
-import { configError, shown, writeFiles } from "./fixtures/config/network";
+import { configError, removeTempDirs, shown, writeFiles } from "./fixtures/config/network";
+
+afterAll(removeTempDirs);
 
 const REGIONS = [
     "regions:",

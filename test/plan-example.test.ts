@@ -1,12 +1,12 @@
 // The example network, planned offline exactly as `npm start` does, checked the way an operator
 // would look at it: per-region objects, one genesis, complete peer lists, no key material.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { decodeRlp } from "ethers";
 import { parse } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Plan, plan, writePlan } from "../cli/plan";
+import { makeTempDir, removeTempDirs } from "./fixtures/temp-dirs";
 import { validateKubeObject } from "./helpers/kube-schema";
 import { placeholderKey } from "./helpers/placeholder-keys";
 import { SigningKey } from "ethers";
@@ -35,9 +35,10 @@ function manifest(region: string, file: string): Manifest {
 
 beforeAll(async () => {
     result = await plan({ stack: "dev" });
-    outDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerfleet-plan-"));
+    outDir = makeTempDir("plan");
     writePlan(result, outDir);
 });
+afterAll(removeTempDirs);
 
 const nodes = () => result.loaded.network.ledgers["main"]!.nodes;
 
@@ -141,7 +142,7 @@ describe("offline plan of the example network", () => {
 
     it("writes the same bytes when run twice", async () => {
         const again = await plan({ stack: "dev" });
-        const second = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerfleet-plan-"));
+        const second = makeTempDir("plan");
         writePlan(again, second);
         const files = filesUnder(outDir);
         expect(filesUnder(second)).toEqual(files);

@@ -1,20 +1,21 @@
 // A network hosting several ledgers: each its own chain, namespace, genesis and peer list, even
 // where they share a cluster.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { decodeRlp } from "ethers";
 import { parse, stringify } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LedgerfleetMocks } from "../cli/mocks";
 import { type Plan, plan } from "../cli/plan";
+import { makeTempDir, removeTempDirs } from "./fixtures/temp-dirs";
 import { placeholderKey } from "./helpers/placeholder-keys";
 
 let result: Plan;
 
+afterAll(removeTempDirs);
 beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerfleet-ledgers-"));
+    const dir = makeTempDir("ledgers");
     fs.mkdirSync(path.join(dir, "networks"));
     const atlas = parse(fs.readFileSync(path.join(__dirname, "..", "stacks", "networks", "atlas.yaml"), "utf8")) as {
         ledgers: Record<string, Record<string, unknown>>;

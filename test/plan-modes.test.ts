@@ -1,11 +1,11 @@
 // Region stacks, the global stack, and keys the operator brings: what each stack would build.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { SigningKey, computeAddress } from "ethers";
 import { stringify } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Plan, plan, ProgramError, runProgram } from "../cli/plan";
+import { makeTempDir, removeTempDirs } from "./fixtures/temp-dirs";
 
 const STACKS = path.join(__dirname, "..", "stacks");
 // Well-known published development keys (Hardhat/Anvil accounts #1 and #2): test-only material.
@@ -15,12 +15,13 @@ const pub = (priv: string) => `0x${new SigningKey(priv).publicKey.slice(4)}`;
 const BROUGHT_KEY_PUBLIC_MARK = pub(BROUGHT_KEY);
 
 let dir: string;
+afterAll(removeTempDirs);
 function stackFile(name: string, config: Record<string, unknown>): void {
     fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), stringify({ config }));
 }
 
 beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerfleet-modes-"));
+    dir = makeTempDir("modes");
     fs.mkdirSync(path.join(dir, "networks"));
     fs.copyFileSync(path.join(STACKS, "networks", "atlas.yaml"), path.join(dir, "networks", "atlas.yaml"));
     stackFile("all", { "ledgerfleet:network": "networks/atlas.yaml", "ledgerfleet:deploy": "all" });

@@ -2,13 +2,15 @@
 // deleted pods recreated on the StatefulSet's revision and becoming Ready some ticks later (or
 // never, for a broken revision). Time is fake: `sleep` advances it, so 20 minutes take no time.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Command } from "commander";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { podInfo } from "../cli/kube-cluster";
 import { type Cluster, type PodInfo, registerRolloutCommand, rollout, type RolloutOptions, type StatefulSetInfo } from "../cli/rollout";
 import { type LedgerObservation, ledgerBudget, nextStep, type NodeObservation, restartOrder } from "../cli/rollout-plan";
+import { makeTempDir, removeTempDirs } from "./fixtures/temp-dirs";
+
+afterAll(removeTempDirs);
 
 const NODES = [
     ["val-1", "validator", "fra-dc1", "198.51.100.11"],
@@ -44,7 +46,7 @@ const NETWORK = [
 const regionStack = (region: string) => `config:\n  ledgerfleet:network: net.yaml\n  ledgerfleet:deploy: region:${region}\n  ledgerfleet:globalStack: org/ledgerfleet/global\n`;
 
 function stacksDir(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerfleet-rollout-"));
+    const dir = makeTempDir("rollout");
     const files: Record<string, string> = {
         "net.yaml": NETWORK,
         "Pulumi.dev.yaml": "config:\n  ledgerfleet:network: net.yaml\n  ledgerfleet:deploy: all\n",

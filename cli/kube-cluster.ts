@@ -3,6 +3,7 @@
 // decision is made in rollout-plan.ts.
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
+import { isInlineKubeconfig } from "../config/network";
 import type { RegionConfig } from "../config/schema";
 import type { Cluster, PodInfo, StatefulSetInfo } from "./rollout";
 
@@ -19,7 +20,7 @@ export function kubeCluster(regionId: string, region: RegionConfig): Cluster {
         // Like kubectl: $KUBECONFIG, else ~/.kube/config.
         config.loadFromDefault();
         source = "the default kubeconfig";
-    } else if (region.kubeconfig.includes("\n")) {
+    } else if (isInlineKubeconfig(region.kubeconfig)) {
         // The Kubernetes provider takes a kubeconfig's contents as well as its path; so does this.
         config.loadFromString(region.kubeconfig);
         source = "the kubeconfig given inline";

@@ -1,6 +1,8 @@
 // `ledgerfleet preflight`, the pure part: which checks each region of a stack needs, how they read
 // offline, what the probe pod and kubectl answered, and the table of results. No I/O here.
 import { canonicalIp, isIpAddress } from "../config/addresses";
+import { nodeDnsName } from "../config/names";
+import { isInlineKubeconfig } from "../config/network";
 import type { DeployTarget, NetworkConfig } from "../config/schema";
 
 /** Besu's P2P port (TCP; discovery is off), where every peer dials every other. */
@@ -89,10 +91,6 @@ export function planPreflight(network: NetworkConfig, deploy: DeployTarget): Pre
     return { network: network.name, deploy, regions, skipped };
 }
 
-/** As components/identity.ts names nodes (not imported: that module loads the Pulumi runtime). */
-function nodeDnsName(ledger: string, node: string, region: string, domain: string): string {
-    return `${ledger}-${node}.${region}.${domain}`;
-}
 
 /** `k=v,k2=v2`, as `kubectl get -l` takes it; "" selects every node. */
 export function labelSelector(labels: Readonly<Record<string, string>>): string {
@@ -169,7 +167,7 @@ export function renderPlan(plan: PreflightPlan, stack: string, timeoutSeconds: n
 /** Where the kubeconfig comes from; contents given inline (credentials) are never printed. */
 function kubeconfigText(kubeconfig: string | undefined): string {
     if (kubeconfig === undefined) return "";
-    return kubeconfig.includes("\n") ? " (kubeconfig given inline)" : ` (kubeconfig ${kubeconfig})`;
+    return isInlineKubeconfig(kubeconfig) ? " (kubeconfig given inline)" : ` (kubeconfig ${kubeconfig})`;
 }
 
 function selectorText(labels: Readonly<Record<string, string>>): string {

@@ -9,6 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { ConfigError, loadStack } from "../config/load";
+import { ledgerNamespaceName } from "../config/names";
+import { isInlineKubeconfig } from "../config/network";
 import type { DeployTarget, NetworkConfig } from "../config/schema";
 import {
     type KubectlAnswer,
@@ -115,10 +117,10 @@ export async function preflightNetwork(options: PreflightNetworkOptions): Promis
  * contents go to a private temporary file for the run, removed afterwards.
  */
 function inlineKubeconfigs(regions: readonly RegionPreflight[]): { regions: RegionPreflight[]; cleanup: () => void } {
-    if (!regions.some((r) => r.kubeconfig?.includes("\n"))) return { regions: [...regions], cleanup: () => {} };
+    if (!regions.some((r) => r.kubeconfig !== undefined && isInlineKubeconfig(r.kubeconfig))) return { regions: [...regions], cleanup: () => {} };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerfleet-preflight-"));
     const written = regions.map((r) => {
-        if (!r.kubeconfig?.includes("\n")) return r;
+        if (r.kubeconfig === undefined || !isInlineKubeconfig(r.kubeconfig)) return r;
         const file = path.join(dir, `${r.region}.kubeconfig`);
         fs.writeFileSync(file, r.kubeconfig, { mode: 0o600 });
         return { ...r, kubeconfig: file };
@@ -194,7 +196,7 @@ export function probePodOverrides(podName: string): object {
  */
 export function probePlacement(network: string, ledger: string): { namespace: string; labels: string } {
     return {
-        namespace: `${network}-${ledger}`,
+        namespace: ledgerNamespaceName(network, ledger),
         labels: `app.kubernetes.io/name=besu,${LEDGER_LABEL}=${ledger},app.kubernetes.io/component=preflight,app.kubernetes.io/managed-by=ledgerfleet`,
     };
 }

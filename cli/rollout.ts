@@ -7,6 +7,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { APP_NAME, LEDGER_LABEL, REGION_LABEL } from "../charts/ledger-namespace";
 import { didYouMean } from "../config/errors";
 import { ConfigError, loadStack, type LoadedStack } from "../config/load";
+import { ledgerNamespaceName } from "../config/names";
 import { type DeployTarget, deploysRegion, type NetworkConfig, type RegionConfig } from "../config/schema";
 import {
     type Budget,
@@ -251,9 +252,9 @@ class NetworkReader {
         private readonly factory: ClusterFactory,
     ) {}
 
-    /** Same in every region; see ledgerNamespaceName in components/network.ts. */
+    /** Same in every region. */
     namespace(ledger: string): string {
-        return `${this.network.name}-${ledger}`;
+        return ledgerNamespaceName(this.network.name, ledger);
     }
 
     async observe(ledger: string): Promise<LedgerObservation> {

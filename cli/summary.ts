@@ -1,7 +1,7 @@
 // The human half of `ledgerfleet plan`: what would be built where, the policy verdicts, and how
 // much of the network each failure domain can take down.
 import { genesisValidatorEntries } from "../components/genesis-lock";
-import { dnsName } from "../components/identity";
+import { nodeDnsName } from "../config/names";
 import type { LoadedStack } from "../config/load";
 import { faultTolerance } from "./fault-tolerance";
 import type { Manifest } from "./manifests";
@@ -88,7 +88,7 @@ export function renderSummary(input: SummaryInput): string {
         // Every peer list and allowlist names these addresses; each must be reachable on TCP 30303
         // from every other region (\`ledgerfleet preflight\` checks it from inside each cluster).
         lines.push("  P2P endpoints (TCP 30303) every peer list names, and their DNS names (for people):");
-        lines.push(...table((config?.nodes ?? []).map((n) => [`${n.address ?? "(no address)"}`, dnsName(ledger.ledger, n.name, n.region, network.domain)]), "    "));
+        lines.push(...table((config?.nodes ?? []).map((n) => [`${n.address ?? "(no address)"}`, nodeDnsName(ledger.ledger, n.name, n.region, network.domain)]), "    "));
     }
 
     lines.push(

@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { addressFromPublicKey, enodeUrl } from "../frameworks/besu/keys";
 import { type NodeConfig, nodeKeyConfigPath } from "../config/schema";
 import { type GenesisLock, lockDifferences, readLock } from "./genesis-lock";
-import { dnsName, type NodeIdentity, p2pAddress } from "./identity";
+import { nodeDnsName } from "../config/names";
+import { type NodeIdentity, p2pAddress } from "./identity";
 
 export interface PublishedLedger {
     genesis: GenesisLock;
@@ -48,7 +49,7 @@ export class GlobalIdentities {
      */
     genesis(ledger: string, planned: Omit<GenesisLock, "sha256" | "json">): pulumi.Output<string> {
         return this.ledgers.apply((all) => {
-            const published = readLock(all[ledger]?.genesis, `global stack ${this.stackName}, ledger ${ledger}`);
+            const published = deployedLock(all[ledger]?.genesis, `global stack ${this.stackName}, ledger ${ledger}`);
             if (published === undefined) {
                 throw new pulumi.RunError(`global stack ${this.stackName} publishes no genesis for ledger ${ledger}: run \`pulumi up\` on it first`);
             }
@@ -64,6 +65,18 @@ export class GlobalIdentities {
     }
 }
 
+/**
+ * A genesis lock read from a stack's outputs (undefined: never deployed). One that ledgerfleet did not
+ * write fails the deployment with the reason, as a configuration problem rather than a program bug.
+ */
+export function deployedLock(value: unknown, where: string): GenesisLock | undefined {
+    try {
+        return readLock(value, where);
+    } catch (err) {
+        throw new pulumi.RunError(err instanceof Error ? err.message : String(err));
+    }
+}
+
 /** Identity of a node whose key the global stack generated. */
 export function referencedIdentity(global: GlobalIdentities, ledger: string, node: NodeConfig, domain: string, withPrivateKey: boolean): NodeIdentity {
     const address = p2pAddress(ledger, node);
@@ -75,7 +88,7 @@ export function referencedIdentity(global: GlobalIdentities, ledger: string, nod
         role: node.role,
         region: node.region,
         p2pAddress: address,
-        dnsName: dnsName(ledger, node.name, node.region, domain),
+        dnsName: nodeDnsName(ledger, node.name, node.region, domain),
         publicKey,
         address: publicKey.apply(addressFromPublicKey),
         enode: publicKey.apply((pk) => enodeUrl(pk, address)),

@@ -8,7 +8,7 @@ import { addressFromPublicKey, enodeUrl, normalizePublicKey, privateKeyFromHex, 
 import { canonicalIp } from "../frameworks/besu/host";
 import { SECRET_PLACEHOLDER } from "../config/load";
 import { keyMismatch } from "../config/node-keys";
-import { nodeKeyResourceName } from "../config/names";
+import { nodeDnsName, nodeKeyResourceName } from "../config/names";
 import { type NodeConfig, NODE_KEYS_KEY, nodeKeyConfigPath } from "../config/schema";
 
 export interface NodeIdentity {
@@ -33,9 +33,6 @@ export interface NodeIdentity {
     readonly keyChecked?: pulumi.Output<boolean>;
 }
 
-export function dnsName(ledger: string, node: string, region: string, domain: string): string {
-    return `${ledger}-${node}.${region}.${domain}`;
-}
 
 /** The node's static P2P address. Existing regions name it in the file; the loader refuses a node without one. */
 export function p2pAddress(ledger: string, node: NodeConfig): string {
@@ -67,7 +64,7 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
         role: node.role,
         region: node.region,
         p2pAddress: p2pAddress(ledger, node),
-        dnsName: dnsName(ledger, node.name, node.region, args.domain),
+        dnsName: nodeDnsName(ledger, node.name, node.region, args.domain),
     };
     const defaultSecret = { name: `${node.name}-key`, key: "key" };
     let publicKey: pulumi.Output<string>;

@@ -4,10 +4,10 @@ import { PORTS } from "../frameworks/besu/config";
 import { genesisValidators, qbftGenesis } from "../frameworks/besu/genesis";
 import { allowlistLines, type PeerEntry, staticNodesJson } from "../frameworks/besu/peers";
 import { hostCidr } from "../config/addresses";
-import { regionResourceName } from "../config/names";
+import { ledgerNamespaceName, regionResourceName } from "../config/names";
 import { type DeployTarget, deploysRegion, type LedgerConfig, type NetworkConfig, nodeKeyConfigPath } from "../config/schema";
-import { type GenesisLock, genesisLock, genesisParameters, genesisValidatorEntries, lockDifferences, readLock, sha256Hex } from "./genesis-lock";
-import { GlobalIdentities, referencedIdentity } from "./global-reference";
+import { type GenesisLock, genesisLock, genesisParameters, genesisValidatorEntries, lockDifferences, sha256Hex } from "./genesis-lock";
+import { deployedLock, GlobalIdentities, referencedIdentity } from "./global-reference";
 import { type NodeIdentity, nodeIdentity } from "./identity";
 import { nodeResources } from "./ledger-node";
 import { Region, type RegionLedger } from "./region";
@@ -27,10 +27,6 @@ export interface NetworkArgs {
     readonly selfStack?: string;
 }
 
-/** Namespace of a ledger in every region it spans. */
-export function ledgerNamespaceName(network: string, ledger: string): string {
-    return `${network}-${ledger}`;
-}
 
 export interface LedgerSummary {
     chainId: number;
@@ -209,12 +205,7 @@ function lockedGenesis(
     if (previous === undefined) return computed;
     return pulumi.all([previous, computed]).apply(([ledgers, json]) => {
         const entry = ledgers?.[ledger] as { genesis?: unknown } | undefined;
-        let deployed: GenesisLock | undefined;
-        try {
-            deployed = readLock(entry?.genesis, `ledger ${ledger}`);
-        } catch (err) {
-            throw new pulumi.RunError(err instanceof Error ? err.message : String(err));
-        }
+        const deployed = deployedLock(entry?.genesis, `ledger ${ledger}`);
         if (deployed === undefined) return json;
         const differences = lockDifferences(deployed, planned);
         if (differences.length > 0) {

@@ -1,6 +1,17 @@
-// How the program names its Pulumi resources from the ids in a network file. Defined once: the
-// components name resources with these, and the loader checks that no two entries give the same
-// name (ids may contain '-', the separator, so `fra` + `dc1-main` and `fra-dc1` + `main` would).
+// How the program names things from the ids in a network file, defined once: its Pulumi resources
+// (the loader checks that no two entries give the same name: ids may contain '-', the separator, so
+// `fra` + `dc1-main` and `fra-dc1` + `main` would), a ledger's namespace and a node's DNS name, which
+// the program, the plan's summary, the rollout and the preflight all use.
+
+/** The Kubernetes namespace of a ledger, the same in every region it spans: `<network>-<ledger>`. */
+export function ledgerNamespaceName(network: string, ledger: string): string {
+    return `${network}-${ledger}`;
+}
+
+/** A node's DNS name, for people and tools (never in a peer list): `<ledger>-<node>.<region>.<domain>`. */
+export function nodeDnsName(ledger: string, node: string, region: string, domain: string): string {
+    return `${ledger}-${node}.${region}.${domain}`;
+}
 
 /** The Region component: `<network>-<region>`. */
 export function regionResourceName(network: string, region: string): string {

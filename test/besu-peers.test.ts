@@ -10,7 +10,7 @@ import { SigningKey } from "ethers";
 import { parse as parseToml } from "smol-toml";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { LOCAL_HTTP_PROBE_SCRIPT, PEERS_SCRIPT } from "../charts/pod-scripts";
-import { allowlistLines, localPeerLines, nodesAllowlistToml, parseEnode, peerEnodes, staticNodesJson } from "../frameworks/besu/peers";
+import { allowlistLines, localPeerLines, parseEnode, peerEnodes, staticNodesJson } from "../frameworks/besu/peers";
 
 const ids = ["55", "66", "77"].map((b) => new SigningKey("0x" + b.repeat(32)).publicKey.slice(4));
 const peers = [
@@ -52,12 +52,6 @@ describe("the node allowlist", () => {
         // Besu refuses to start when a static node is missing from the allowlist.
         for (const p of peers) expect(lines).toContain(peerEnodes(p, 30303)[0]);
         for (const line of lines) expect(() => parseEnode(line)).not.toThrow();
-    });
-
-    it("renders as TOML Besu's permissions loader reads (key nodes-allowlist), per an independent parser", () => {
-        const enodes = allowlistLines(peers, 30303).trimEnd().split("\n");
-        expect(parseToml(nodesAllowlistToml(enodes))).toEqual({ "nodes-allowlist": [...enodes].sort() });
-        expect(parseToml(nodesAllowlistToml([]))).toEqual({ "nodes-allowlist": [] });
     });
 });
 
@@ -115,7 +109,7 @@ describe("the pod's allowlist script (charts/pod-scripts.ts)", () => {
     const local = localPeerLines([{ publicKey: `0x${ids[1]}`, podDnsName: "localhost" }, { publicKey: `0x${ids[2]}`, podDnsName: "peer.does-not-exist.invalid" }]);
     const localhost = spawnSync("getent", ["ahosts", "localhost"], { encoding: "utf8" }).stdout.split("\n").map((l) => l.split(/\s+/)[0]).filter((a) => a);
 
-    it("writes the allowlist plus the pod addresses of same-cluster peers, as the TOML the framework renders", () => {
+    it("writes the allowlist plus the pod addresses of same-cluster peers, as TOML with Besu's key nodes-allowlist", () => {
         const { dir, out } = peersDir("once", fixed + 'enode://x"@1.2.3.4:30303\n', local);
         const run = spawnSync("bash", ["-c", PEERS_SCRIPT], { env: env(dir, out, { MODE: "once" }), encoding: "utf8" });
         expect(run.status, run.stderr).toBe(0);
@@ -124,7 +118,6 @@ describe("the pod's allowlist script (charts/pod-scripts.ts)", () => {
         const written = parseToml(fs.readFileSync(out, "utf8")) as { "nodes-allowlist": string[] };
         // The quoted junk line is dropped; the unresolvable peer simply has no pod entry yet.
         expect([...written["nodes-allowlist"]].sort()).toEqual([...fixed.trimEnd().split("\n"), ...podEntries].sort());
-        expect(parseToml(nodesAllowlistToml(written["nodes-allowlist"]))).toEqual({ "nodes-allowlist": [...written["nodes-allowlist"]].sort() });
     });
 
     it("reloads Besu's allowlist over localhost JSON-RPC when the peers change, without restarting anything", async () => {

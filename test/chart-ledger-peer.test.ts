@@ -99,7 +99,7 @@ describe("ledger namespace and peer charts", () => {
     it("the P2P Service requests the node's static address over TCP 30303 from the network's addresses only", () => {
         const svc = find(validator, "Service", "val-1-p2p");
         expect(get(svc, "spec.type")).toBe("LoadBalancer");
-        expect(svc.metadata.annotations?.["metallb.universe.tf/loadBalancerIPs"]).toBe("198.51.100.11");
+        expect(svc.metadata.annotations?.["metallb.io/loadBalancerIPs"]).toBe("198.51.100.11");
         expect(get(svc, "spec.loadBalancerSourceRanges")).toEqual([...EGRESS, POD_CIDR]);
         // Without the cluster's pod range, kube-proxy (1.25+) would drop in-cluster peers: then no ranges at all.
         expect(get(find(ledgerPeer(peer({ p2pSourceRanges: [] })), "Service", "val-1-p2p"), "spec.loadBalancerSourceRanges")).toBeUndefined();
@@ -116,7 +116,7 @@ describe("ledger namespace and peer charts", () => {
         expect(validator.some((o) => o.kind === "Service" && o.metadata.name === "val-1-rpc")).toBe(false);
         const svc = find(rpcNode, "Service", "rpc-1-rpc");
         expect(get(svc, "spec.type")).toBe("LoadBalancer");
-        expect(svc.metadata.annotations?.["metallb.universe.tf/loadBalancerIPs"]).toBe("10.10.0.21");
+        expect(svc.metadata.annotations?.["metallb.io/loadBalancerIPs"]).toBe("10.10.0.21");
         expect(get(svc, "spec.loadBalancerSourceRanges")).toEqual(REMOTE_SCHEDULERS);
         expect(arr(svc, "spec.ports").map((p) => p.port)).toEqual([8545]);
         // No remote region to serve: ClusterIP, never an open LoadBalancer (empty source ranges admit all),

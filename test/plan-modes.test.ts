@@ -156,3 +156,13 @@ describe("a region stack and its global stack", () => {
         expect(error?.message).toContain("global stack acme/ledgerfleet/empty has no 'ledgers' output: run `pulumi up` on it first");
     });
 });
+
+describe("a genesis lock ledgerfleet did not write", () => {
+    it("fails a region stack as a configuration problem, with the reason and no stack trace", async () => {
+        const config = { "ledgerfleet:network": path.join(dir, "networks", "atlas.yaml"), "ledgerfleet:deploy": "region:fra-dc1", "ledgerfleet:globalStack": "acme/ledgerfleet/odd" };
+        const odd = { ledgers: { main: { genesis: { chainId: "827614" }, nodes: {} } } };
+        const error = await runProgram("fra", config, [], { "acme/ledgerfleet/odd": odd }).then(() => undefined, (e: unknown) => e as ProgramError);
+        expect(error?.configuration).toBe(true);
+        expect(error?.message).toContain("global stack acme/ledgerfleet/odd, ledger main: the recorded genesis lock is not one ledgerfleet wrote");
+    });
+});

@@ -73,18 +73,13 @@ export function peerEnodes(peer: PeerEntry, port: number): string[] {
 }
 
 /**
- * The allowlist's fixed part, one enode per line (the pod turns it into Besu's TOML after adding its
- * same-cluster peers' pod addresses). Holds every static-nodes entry, as Besu requires at start-up.
+ * The allowlist's fixed part, one enode per line. The pod turns it into Besu's permissions file
+ * (TOML, key nodes-allowlist) after adding its same-cluster peers' pod addresses
+ * (charts/pod-scripts.ts). Holds every static-nodes entry, as Besu requires at start-up.
  */
 export function allowlistLines(peers: readonly PeerEntry[], port: number): string {
     const lines = uniqueSorted(peers.flatMap((p) => peerEnodes(p, port)), "nodes allowlist");
     return lines.length === 0 ? "" : lines.join("\n") + "\n";
-}
-
-/** Besu's permissions file: `nodes-allowlist=[...]` (PermissioningConfigurationBuilder.NODES_ALLOWLIST_KEY). */
-export function nodesAllowlistToml(enodes: readonly string[]): string {
-    const lines = uniqueSorted(enodes, "nodes allowlist").map((e) => `  "${e}",`);
-    return `nodes-allowlist=[\n${lines.join("\n")}${lines.length > 0 ? "\n" : ""}]\n`;
 }
 
 /** `<node id> <DNS name of its pod>` per same-cluster peer, for the pod to resolve to a pod address. */

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 
-export const SHAPES = ["one-ledger", "service"] as const;
+export const SHAPES = ["one-ledger", "service", "three-cloud"] as const;
 export type Shape = (typeof SHAPES)[number];
 
 export const SHAPE_TITLES: Readonly<Record<Shape, string>> = {
@@ -19,7 +19,26 @@ export const SHAPE_TITLES: Readonly<Record<Shape, string>> = {
     service:
         "service network: ledgers of 25 nodes (7 validators, 18 rpc), one region per 20 nodes (at least 4), " +
         "each ledger over 4 regions with at most 2 of its validators (f = 2) in any",
+    "three-cloud":
+        "three clouds: the service network's ledgers over 12 cloud regions (4 on AWS, 4 on Google Cloud, 4 on Alibaba Cloud), " +
+        "each building its cluster, with a static address reserved per node and a Route 53 zone",
 };
+
+/** The three-cloud shape's regions, interleaved so a ledger's 4 adjacent regions span all three clouds. */
+const CLOUD_REGIONS: readonly { cloud: "aws" | "gcp" | "alicloud"; region: string }[] = [
+    { cloud: "aws", region: "eu-central-1" },
+    { cloud: "gcp", region: "europe-west3" },
+    { cloud: "alicloud", region: "eu-central-1" },
+    { cloud: "aws", region: "eu-west-1" },
+    { cloud: "gcp", region: "europe-west4" },
+    { cloud: "alicloud", region: "ap-southeast-1" },
+    { cloud: "aws", region: "us-east-1" },
+    { cloud: "gcp", region: "us-east1" },
+    { cloud: "alicloud", region: "cn-hangzhou" },
+    { cloud: "aws", region: "ap-southeast-1" },
+    { cloud: "gcp", region: "asia-southeast1" },
+    { cloud: "alicloud", region: "us-west-1" },
+];
 
 /** The stack name every generated stack file gets (`Pulumi.bench.yaml`). */
 export const BENCH_STACK = "bench";
@@ -88,9 +107,9 @@ export function oneLedger(nodes: number): NetworkSpec {
  * smaller last ledger keeps as many validators as it can up to 7 (at least 4); fewer than 4 nodes
  * left over join the previous ledger as rpc nodes.
  */
-export function serviceNetwork(nodes: number): NetworkSpec {
+export function serviceNetwork(nodes: number, fixedRegions?: number): NetworkSpec {
     requireNodes(nodes);
-    const regions = Math.max(MIN_REGIONS, Math.ceil(nodes / NODES_PER_REGION));
+    const regions = fixedRegions ?? Math.max(MIN_REGIONS, Math.ceil(nodes / NODES_PER_REGION));
     const sizes: number[] = [];
     for (let left = nodes; left > 0; left -= SERVICE_LEDGER_NODES) sizes.push(Math.min(SERVICE_LEDGER_NODES, left));
     const last = sizes[sizes.length - 1] ?? 0;
@@ -145,7 +164,32 @@ export function checkSpread(spec: NetworkSpec): void {
 }
 
 export function networkSpec(shape: Shape, nodes: number): NetworkSpec {
-    return shape === "one-ledger" ? oneLedger(nodes) : serviceNetwork(nodes);
+    if (shape === "one-ledger") return oneLedger(nodes);
+    if (shape === "three-cloud") return serviceNetwork(nodes, CLOUD_REGIONS.length);
+    return serviceNetwork(nodes);
+}
+
+/** The three-cloud network file: cloud regions reserve every address themselves. */
+export function cloudNetworkFile(spec: NetworkSpec): Record<string, unknown> {
+    const regions = Object.fromEntries(
+        Array.from({ length: spec.regions }, (_, r) => {
+            const where = CLOUD_REGIONS[r % CLOUD_REGIONS.length] as (typeof CLOUD_REGIONS)[number];
+            return [regionId(r), { cloud: where.cloud, region: where.region, vpcCidr: `10.${r}.0.0/16`, pools: { ledger: { max: 30 } } }];
+        }),
+    );
+    const ledgers = Object.fromEntries(
+        spec.ledgers.map((ledger, k) => [
+            ledger.name,
+            {
+                framework: "besu",
+                consensus: "qbft",
+                chainId: FIRST_CHAIN_ID + k,
+                image: IMAGE,
+                nodes: ledger.nodes.map((n) => ({ name: n.name, role: n.role, region: regionId(n.region) })),
+            },
+        ]),
+    );
+    return { name: "bench", domain: "bench.ledger.example", dns: { provider: "aws" }, apiAllowList: ["203.0.113.0/28"], regions, ledgers };
 }
 
 /** The network file of `spec`, with addresses, egress, chain ids and image filled in. */
@@ -207,7 +251,8 @@ export function networkFile(spec: NetworkSpec): Record<string, unknown> {
 export function writeStack(dir: string, shape: Shape, nodes: number): string {
     const networkPath = path.join("networks", `${shape}-${nodes}.yaml`);
     fs.mkdirSync(path.join(dir, "networks"), { recursive: true });
-    fs.writeFileSync(path.join(dir, networkPath), stringify(networkFile(networkSpec(shape, nodes))));
+    const spec = networkSpec(shape, nodes);
+    fs.writeFileSync(path.join(dir, networkPath), stringify(shape === "three-cloud" ? cloudNetworkFile(spec) : networkFile(spec)));
     fs.writeFileSync(
         path.join(dir, `Pulumi.${BENCH_STACK}.yaml`),
         stringify({ config: { "ledgerfleet:network": networkPath, "ledgerfleet:deploy": "all" } }),

@@ -43,7 +43,10 @@ interface Measured {
 
 class UsageError extends Error {}
 
-function parseOptions(argv: string[]): { sizes: number[]; shapes: Shape[] } {
+/** The three-cloud shape is measured where the issue asks: 100 nodes over 12 regions. */
+const CLOUD_SIZES = [100];
+
+function parseOptions(argv: string[]): { sizes: number[]; shapes: Shape[]; explicitSizes: boolean } {
     const { values } = parseArgs({
         args: argv,
         options: { sizes: { type: "string" }, shapes: { type: "string" } },
@@ -56,7 +59,7 @@ function parseOptions(argv: string[]): { sizes: number[]; shapes: Shape[] } {
     const shapeNames = values.shapes === undefined ? [...SHAPES] : values.shapes.split(",").map((s) => s.trim());
     const badShape = shapeNames.find((s) => !isShape(s));
     if (badShape !== undefined) throw new UsageError(`--shapes: expected some of ${SHAPES.join(", ")}, found '${badShape}'`);
-    return { sizes: [...new Set(sizes)].sort((a, b) => a - b), shapes: [...new Set(shapeNames)].filter(isShape) };
+    return { sizes: [...new Set(sizes)].sort((a, b) => a - b), shapes: [...new Set(shapeNames)].filter(isShape), explicitSizes: values.sizes !== undefined };
 }
 
 /** Every generated network must load before anything is timed: a failure here is the generator's. */
@@ -77,12 +80,10 @@ function runChild(root: string, shape: Shape, nodes: number): Promise<Measured> 
     const spec = networkSpec(shape, nodes);
     const base = { shape, nodes, ledgers: spec.ledgers.length, regions: spec.regions };
     const dir = fs.mkdtempSync(path.join(root, `${shape}-${nodes}-`));
-    // tsx starts with `env node`: the project's Node 22 must come first on PATH.
-    const env = { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` };
     return new Promise((resolve) => {
         const start = process.hrtime.bigint();
         // As package.json's scripts run the CLI: the project's Node 22, tsx, a larger young generation.
-        const child = spawn(path.join(BIN, "node"), ["--max-semi-space-size=32", "--import", "tsx", CHILD, shape, String(nodes), dir], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(path.join(BIN, "node"), ["--max-semi-space-size=32", "--import", "tsx", CHILD, shape, String(nodes), dir], { cwd: ROOT, env: env(), stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -112,6 +113,44 @@ function runChild(root: string, shape: Shape, nodes: number): Promise<Measured> 
 }
 
 const mb = (bytes: number) => bytes / 1e6;
+
+/** tsx starts with `env node`: the project's Node 22 must come first on PATH. */
+function env(): NodeJS.ProcessEnv {
+    return { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` };
+}
+
+/** Runs `node` with `args` in the project and resolves with its stdout and wall time. */
+function timed(args: string[], childEnv: NodeJS.ProcessEnv): Promise<{ ms: number; stdout: string; code: number | null }> {
+    return new Promise((resolve) => {
+        const start = process.hrtime.bigint();
+        const child = spawn(path.join(BIN, "node"), args, { cwd: ROOT, env: childEnv, stdio: ["ignore", "pipe", "ignore"] });
+        let stdout = "";
+        child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+        child.on("close", (code) => resolve({ ms: Number(process.hrtime.bigint() - start) / 1e6, stdout, code }));
+    });
+}
+
+/**
+ * What `npm start` spends loading the cloud SDKs: each SDK's require time after @pulumi/pulumi is
+ * loaded (in one fresh process, as the program loads them), and `npm start`'s own command end to end
+ * on the example (three clouds) next to the on-premises one (no SDK).
+ */
+async function sdkLoadTimes(root: string, childEnv: NodeJS.ProcessEnv): Promise<string[]> {
+    const script =
+        "const t=()=>Number(process.hrtime.bigint())/1e6;require('@pulumi/pulumi');const out={};" +
+        "for(const m of ['aws','gcp','alicloud']){const s=t();require('@pulumi/'+m);out[m]=t()-s;}console.log(JSON.stringify(out));";
+    const sdk = await timed(["-e", script], childEnv);
+    const loads = JSON.parse(sdk.stdout.trim() || "{}") as Record<string, number>;
+    const total = Object.values(loads).reduce((a, b) => a + b, 0);
+    const plan = (stack: string) => timed(["--max-semi-space-size=32", "--import", "tsx", path.join(ROOT, "cli", "main.ts"), "plan", "--stack", stack, "--out", fs.mkdtempSync(path.join(root, `start-${stack}-`))], childEnv);
+    const example = await plan("dev");
+    const onPremises = await plan("atlas");
+    return [
+        `cloud SDKs as npm start loads them: ${Object.entries(loads).map(([m, ms]) => `@pulumi/${m} ${ms.toFixed(0)} ms`).join(", ")} (together ${total.toFixed(0)} ms)`,
+        `npm start's command end to end: the example (3 clouds + on-premises) ${example.ms.toFixed(0)} ms${example.code === 0 ? "" : " (FAILED)"}, ` +
+            `the on-premises atlas network ${onPremises.ms.toFixed(0)} ms; ratio ${(example.ms / onPremises.ms).toFixed(2)}x (target: the example under 3 s)`,
+    ];
+}
 
 function table(shape: Shape, rows: readonly Measured[]): string[] {
     const columns = [
@@ -163,7 +202,7 @@ function table(shape: Shape, rows: readonly Measured[]): string[] {
 }
 
 async function main(): Promise<number> {
-    let options: { sizes: number[]; shapes: Shape[] };
+    let options: { sizes: number[]; shapes: Shape[]; explicitSizes: boolean };
     try {
         options = parseOptions(process.argv.slice(2));
     } catch (err) {
@@ -178,11 +217,12 @@ async function main(): Promise<number> {
         process.exit(130);
     });
     try {
-        for (const shape of options.shapes) for (const nodes of options.sizes) validate(root, shape, nodes);
+        const sizesOf = (shape: Shape) => (shape === "three-cloud" && !options.explicitSizes ? CLOUD_SIZES : options.sizes);
+        for (const shape of options.shapes) for (const nodes of sizesOf(shape)) validate(root, shape, nodes);
         const results = new Map<Shape, Measured[]>();
         for (const shape of options.shapes) {
             const rows: Measured[] = [];
-            for (const nodes of options.sizes) {
+            for (const nodes of sizesOf(shape)) {
                 process.stderr.write(`planning ${shape} with ${nodes} nodes...\n`);
                 rows.push(await runChild(root, shape, nodes));
             }
@@ -198,6 +238,8 @@ async function main(): Promise<number> {
             console.log("");
             for (const text of table(shape, rows)) console.log(text);
         }
+        console.log("");
+        for (const line of await sdkLoadTimes(root, env())) console.log(line);
         const failed = all.filter((r) => r.failure !== undefined);
         for (const r of failed) console.log(`\n${r.shape} with ${r.nodes} nodes failed:\n${r.failure ?? ""}`);
         return failed.length > 0 ? 1 : 0;

@@ -17,7 +17,7 @@ export function podDnsName(node: string, namespace: string): string {
 /** NetworkPolicy of each role's pods. */
 export const ROLE_POLICY: Readonly<Record<LedgerRole, string>> = { validator: "validators", rpc: "rpc" };
 
-export interface LedgerAccessValues {
+export interface LedgerAccessValues<S = string> {
     network: string;
     ledger: string;
     region: string;
@@ -25,14 +25,14 @@ export interface LedgerAccessValues {
     /** Roles with at least one node of the ledger in this region. */
     roles: readonly LedgerRole[];
     /** Where the ledger's P2P connections come from: its regions' egress addresses, as CIDRs. */
-    peerSources: readonly string[];
+    peerSources: readonly S[];
     /** Other regions' egress addresses (CIDRs) whose schedulers call this region's RPC nodes; none when they cannot. */
-    schedulerSources: readonly string[];
+    schedulerSources: readonly S[];
     /** Namespace whose pods may scrape metrics. */
     monitoringNamespace: string;
 }
 
-export function ledgerAccess(v: LedgerAccessValues): KubeObject[] {
+export function ledgerAccess<S>(v: LedgerAccessValues<S>): KubeObject[] {
     const ledgerPods = { "app.kubernetes.io/name": APP_NAME, [LEDGER_LABEL]: v.ledger, [REGION_LABEL]: v.region };
     const nodes: KubeObject = {
         apiVersion: "v1",

@@ -33,7 +33,7 @@ export interface LedgerNamespaceValues<S = string> {
     /** Roles with at least one node of the ledger in this region: each gets a disruption budget and a NetworkPolicy. */
     roles: readonly LedgerRole[];
     /** Who may connect to the ledger's pods here (see charts/ledger-access.ts). */
-    access: Pick<LedgerAccessValues, "peerSources" | "schedulerSources" | "monitoringNamespace">;
+    access: Pick<LedgerAccessValues<S>, "peerSources" | "schedulerSources" | "monitoringNamespace">;
 }
 
 const ROLES: readonly { role: LedgerRole; budget: string }[] = [

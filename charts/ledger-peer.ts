@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type { KubeObject } from "./kube";
 import type { LedgerRole } from "./ledger-labels";
-import { type LoadBalancerImplementation, requestAddress } from "./load-balancer";
+import { type AddressRequest, type LoadBalancerImplementation, requestAddress } from "./load-balancer";
 import { ledgerPod } from "./ledger-pod";
 import { dataClaimName, nodeLabels, nodeMeta, P2P_PORT, RPC_PORT, SKIP_AWAIT } from "./node-common";
 
@@ -27,7 +27,12 @@ export interface LedgerPeerValues<S = string> {
     namespace: string;
     image: string;
     /** Static P2P address (an IP): Besu's p2p-host; the P2P Service requests exactly this address. */
-    address: string;
+    address: S;
+    /**
+     * How the P2P Service asks for `address`, when the cluster's load balancer has its own way (a cloud's
+     * annotations for a reserved address). Left out: as `loadBalancer` says (charts/load-balancer.ts).
+     */
+    p2pRequest?: AddressRequest<S>;
     /** RPC nodes: the address of their JSON-RPC LoadBalancer for other regions' schedulers; ClusterIP only when left out. */
     rpcAddress?: string;
     /** `<ledger>-<node>.<region>.<domain>`: published for people and tools (external-dns), never in a peer list. */
@@ -37,17 +42,19 @@ export interface LedgerPeerValues<S = string> {
      * Source ranges of the P2P LoadBalancer: the ledger's regions' egress addresses and this cluster's
      * pod ranges (CIDRs). Empty: none set (kube-proxy would drop in-cluster peers whose pod range is missing).
      */
-    p2pSourceRanges: readonly string[];
+    p2pSourceRanges: readonly S[];
     /** Egress CIDRs of the other regions, whose schedulers may call an RPC node's rpcAddress. */
-    schedulerSources: readonly string[];
+    schedulerSources: readonly S[];
     /** Labels of the nodes ledger pods must run on. */
-    nodeSelector: Record<string, string>;
+    nodeSelector: Record<string, S | string>;
     storageClass: string;
     resources: { cpu: string; memory: string; storageGiB: number };
     /** The data volume's size as a quantity; `${resources.storageGiB}Gi` when left out (an S when checked against what is deployed). */
     storageRequest?: S;
     /** Contents of config.toml (from frameworks/besu). */
-    configToml: string;
+    configToml: S;
+    /** sha256 of configToml (hex); computed here when configToml is a plain string. */
+    configSha256?: S;
     /**
      * RPC nodes: a hash of the ledger's peer files here. RPC nodes cannot reload their allowlist (their
      * JSON-RPC serves tenants ETH, NET and WEB3 only, not PERM), so a change marks them for the rollout.
@@ -87,6 +94,13 @@ export function checkLedgerPeerValues<S>(v: LedgerPeerValues<S>): void {
 /** sha256 of the node's config.toml: the pod template carries it, so a change marks the pod for the rollout. */
 export function configHash(configToml: string): string {
     return createHash("sha256").update(configToml).digest("hex");
+}
+
+/** The config's hash, as given or computed from a plain-string config. */
+function configSha256<S>(v: LedgerPeerValues<S>): S | string {
+    if (v.configSha256 !== undefined) return v.configSha256;
+    if (typeof v.configToml === "string") return configHash(v.configToml);
+    throw new Error(`node ${v.ledger}/${v.node}: configSha256 is required when configToml is not a plain string`);
 }
 
 /**
@@ -135,7 +149,7 @@ export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
         },
     };
 
-    const p2pAddress = requestAddress(v.loadBalancer, v.address);
+    const p2pAddress = v.p2pRequest ?? requestAddress(v.loadBalancer, v.address);
     const p2p: KubeObject = {
         apiVersion: "v1",
         kind: "Service",
@@ -162,7 +176,7 @@ export function ledgerPeer<S = string>(v: LedgerPeerValues<S>): KubeObject[] {
 
     const rpcService: KubeObject[] = !rpc ? [] : [rpcServiceFor(v, selector)];
 
-    return [config, ...keySecret, data, p2p, ...rpcService, ledgerPod(v, configHash(v.configToml))];
+    return [config, ...keySecret, data, p2p, ...rpcService, ledgerPod(v, configSha256(v))];
 }
 
 /**

@@ -7,6 +7,7 @@ import { GENESIS_CONFIGMAP, PEERS_CONFIGMAP, PEER_FILES } from "./ledger-namespa
 import type { LedgerPeerValues } from "./ledger-peer";
 import { dataClaimName, METRICS_PORT, nodeLabels, nodeMeta, P2P_PORT, RPC_PORT, SKIP_AWAIT } from "./node-common";
 import { LOCAL_HTTP_PROBE_SCRIPT, PEERS_SCRIPT } from "./pod-scripts";
+import { HELPER_REQUESTS, VERIFY_KEY_REQUESTS } from "./pod-requests";
 import { VERIFY_KEY_SCRIPT } from "./verify-key";
 
 /** Besu's image runs as uid/gid 1000. */
@@ -26,7 +27,7 @@ export const PEERS_HASH_ANNOTATION = "ledgerfleet.io/peers-hash";
  */
 export const UPDATE_STRATEGY = { type: "OnDelete" } as const;
 
-export function ledgerPod<S>(v: LedgerPeerValues<S>, configHash: string): KubeObject {
+export function ledgerPod<S>(v: LedgerPeerValues<S>, configHash: S | string): KubeObject {
     const { labels, selector, ledgerPods } = nodeLabels(v);
     const validator = v.role === "validator";
     const containerSecurity = {
@@ -42,7 +43,7 @@ export function ledgerPod<S>(v: LedgerPeerValues<S>, configHash: string): KubeOb
     const tmpMount = { name: "tmp", mountPath: PATHS.tmp };
     const peersMount = { name: "peers", mountPath: PATHS.peers, readOnly: true };
     const permissionsDir = posix.dirname(PATHS.permissions);
-    const small = { cpu: "50m", memory: "64Mi" };
+    const small = HELPER_REQUESTS;
 
     const verifyKey = {
         name: "verify-key",
@@ -58,7 +59,7 @@ export function ledgerPod<S>(v: LedgerPeerValues<S>, configHash: string): KubeOb
             // besuOpts sizes a full node (2Gi and up); exporting a public key needs a small heap.
             { name: "BESU_OPTS", value: `-Xmx512m -Djava.io.tmpdir=${PATHS.tmp}` },
         ],
-        resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
+        resources: { requests: VERIFY_KEY_REQUESTS, limits: { memory: VERIFY_KEY_REQUESTS.memory } },
         securityContext: containerSecurity,
         volumeMounts: [keyMount, tmpMount],
     };

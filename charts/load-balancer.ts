@@ -17,11 +17,14 @@ const ANNOTATION: Readonly<Record<LoadBalancerImplementation, string | undefined
     "kube-vip": "kube-vip.io/loadbalancerIPs",
 };
 
+/** Annotations and spec fields that make a Service's load balancer give it exactly one address. */
+export interface AddressRequest<S = string> {
+    annotations: Record<string, S | string>;
+    spec: { loadBalancerIP?: S | string; loadBalancerClass?: string };
+}
+
 /** The annotations and spec fields that make `implementation` give a Service exactly `address`. */
-export function requestAddress(implementation: LoadBalancerImplementation, address: string): {
-    annotations: Record<string, string>;
-    spec: { loadBalancerIP?: string };
-} {
+export function requestAddress<S = string>(implementation: LoadBalancerImplementation, address: S): AddressRequest<S> {
     const annotation = ANNOTATION[implementation];
     return annotation === undefined
         ? { annotations: {}, spec: { loadBalancerIP: address } }

@@ -29,7 +29,7 @@ export function maxFaulty(validators: number): number {
 export function cloudDomain(network: NetworkConfig, regionId: string): string {
     const region = network.regions[regionId];
     if (region === undefined) return "unknown";
-    return region.cloud === "existing" ? `existing:${region.failureDomain ?? regionId}` : region.cloud;
+    return region.cloud === "existing" ? `existing:${region.failureDomain ?? regionId}` : (region.failureDomain ?? region.cloud);
 }
 
 export function faultTolerance(network: NetworkConfig): LedgerTolerance[] {

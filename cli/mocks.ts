@@ -4,6 +4,14 @@
 // new data-source call cannot pass unnoticed.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { CloudCallMock, CloudMockContext, CloudResourceMock } from "./cloud-mocks";
+import { alicloudCallMock, alicloudResourceMock } from "./mocks-alicloud";
+import { awsCallMock, awsEipAddress, awsResourceMock } from "./mocks-aws";
+import { gcpCallMock, gcpResourceMock } from "./mocks-gcp";
+
+/** The clouds' own tables of realistic outputs (cli/mocks-<cloud>.ts). */
+const CLOUD_RESOURCE_MOCKS: readonly CloudResourceMock[] = [awsResourceMock, gcpResourceMock, alicloudResourceMock];
+const CLOUD_CALL_MOCKS: readonly CloudCallMock[] = [awsCallMock, gcpCallMock, alicloudCallMock];
 
 /** Marker Pulumi's RPC layer uses for secret values (see @pulumi/pulumi runtime/rpc). */
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -53,7 +61,10 @@ function requestedAddress(inputs: Record<string, unknown>): string | undefined {
     if (typeof spec["loadBalancerIP"] === "string") return spec["loadBalancerIP"];
     const annotations = ((inputs["metadata"] ?? {}) as { annotations?: Record<string, unknown> }).annotations ?? {};
     const requested = Object.entries(annotations).find(([k]) => /loadBalancerIPs$|lbipam\.cilium\.io\/ips$/i.test(k))?.[1];
-    return typeof requested === "string" ? requested : undefined;
+    if (typeof requested === "string") return requested;
+    // AWS: the Elastic IP the Service's load balancer is given, by allocation id.
+    const allocation = annotations["service.beta.kubernetes.io/aws-load-balancer-eip-allocations"];
+    return typeof allocation === "string" ? awsEipAddress(allocation) : undefined;
 }
 
 /** The stack resource's type; the engine leaves it out of its children's URNs. */
@@ -112,10 +123,23 @@ export class LedgerfleetMocks implements pulumi.runtime.Mocks {
     stackOutputs: Record<string, unknown> = {};
     private readonly pending = new Map<string, Omit<Registration, "urn">>();
     private lbCounter = 0;
+    private publicIpCounter = 0;
+    private readonly cloudContext: CloudMockContext = {
+        // 198.18.0.0/15 (RFC 2544): never a real host, room for 131,070 addresses.
+        nextPublicIp: () => {
+            const n = ++this.publicIpCounter;
+            return `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+        },
+    };
 
     constructor(private readonly options: MocksOptions = {}) {}
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
+        for (const mock of CLOUD_CALL_MOCKS) {
+            const answer = mock(args.token, inputs);
+            if (answer !== undefined) return answer;
+        }
         throw new Error(
             `ledgerfleet mocks: no mock for invoke '${args.token}'. Add a realistic answer to cli/mocks.ts ` +
                 "so the offline plan stays faithful to what the program does.",
@@ -149,6 +173,16 @@ export class LedgerfleetMocks implements pulumi.runtime.Mocks {
                     // else one from TEST-NET-3 (RFC 5737), obviously not a real address.
                     const ip = requestedAddress(inputs) ?? `203.0.113.${++this.lbCounter}`;
                     state = { ...inputs, status: { loadBalancer: { ingress: [{ ip }] } } };
+                }
+                break;
+            }
+            default: {
+                for (const mock of CLOUD_RESOURCE_MOCKS) {
+                    const outputs = mock(args.type, args.name, inputs, this.cloudContext);
+                    if (outputs !== undefined) {
+                        state = { ...inputs, ...outputs };
+                        break;
+                    }
                 }
                 break;
             }

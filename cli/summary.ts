@@ -2,6 +2,7 @@
 // much of the network each failure domain can take down.
 import { genesisValidatorEntries } from "../components/genesis-lock";
 import { nodeDnsName } from "../config/names";
+import { cloudSettings } from "../config/cloud-settings";
 import type { LoadedStack } from "../config/load";
 import { faultTolerance } from "./fault-tolerance";
 import type { Manifest } from "./manifests";
@@ -54,11 +55,19 @@ export function renderSummary(input: SummaryInput): string {
             l.nodes.filter((n) => n.region === regionId).map((n) => `${id}/${n.name} (${n.role})`),
         );
         if (hosted.length > 0) lines.push(`    nodes: ${hosted.join(", ")}`);
+        const settings = cloudSettings(network, regionId).settings;
+        if (settings !== undefined) {
+            const { system, ledger } = settings.pools;
+            lines.push(
+                `    cluster over ${settings.zones.join(", ")}, Kubernetes ${settings.kubernetesVersion}, API ${settings.apiAllowList.length > 0 ? `private + ${settings.apiAllowList.join(", ")}` : "private only"}; ` +
+                    `pools: ledger ${ledger.desired} x ${ledger.machine} (min ${ledger.min}, max ${ledger.max}, sized from the nodes' requests), system ${system.desired} x ${system.machine}`,
+            );
+        }
         lines.push(...table([...kinds].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, String(n)]), "    "));
     }
     const other = new Map<string, number>();
     for (const r of registrations.filter((r) => !r.type.startsWith("kubernetes:"))) other.set(r.type, (other.get(r.type) ?? 0) + 1);
-    lines.push("  components, providers and keys:");
+    lines.push("  cloud resources, components, providers and keys:");
     lines.push(...table([...other].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, String(n)]), "    "));
 
     for (const ledger of faultTolerance(network)) {
@@ -88,7 +97,16 @@ export function renderSummary(input: SummaryInput): string {
         // Every peer list and allowlist names these addresses; each must be reachable on TCP 30303
         // from every other region (\`ledgerfleet preflight\` checks it from inside each cluster).
         lines.push("  P2P endpoints (TCP 30303) every peer list names, and their DNS names (for people):");
-        lines.push(...table((config?.nodes ?? []).map((n) => [`${n.address ?? "(no address)"}`, nodeDnsName(ledger.ledger, n.name, n.region, network.domain)]), "    "));
+        // A cloud node's address exists once the global stack reserves it (the plan's stand-in is not it).
+        lines.push(
+            ...table(
+                (config?.nodes ?? []).map((n) => [
+                    n.address ?? `(${network.regions[n.region]?.cloud ?? "cloud"} static IP, reserved by the global stack)`,
+                    nodeDnsName(ledger.ledger, n.name, n.region, network.domain),
+                ]),
+                "    ",
+            ),
+        );
     }
 
     lines.push(

@@ -2,11 +2,11 @@
 // read public keys and (secret) private keys through a StackReference, and recompute genesis from
 // the same network file, which must agree byte for byte with the global stack's.
 import * as pulumi from "@pulumi/pulumi";
-import { addressFromPublicKey, enodeUrl } from "../frameworks/besu/keys";
+import { addressFromPublicKey } from "../frameworks/besu/keys";
 import { type NodeConfig, nodeKeyConfigPath } from "../config/schema";
 import { type GenesisLock, lockDifferences, readLock } from "./genesis-lock";
 import { nodeDnsName } from "../config/names";
-import { type NodeIdentity, p2pAddress } from "./identity";
+import { enodeOf, type NodeIdentity } from "./identity";
 
 export interface PublishedLedger {
     genesis: GenesisLock;
@@ -16,6 +16,8 @@ export interface PublishedLedger {
 export class GlobalIdentities {
     readonly ledgers: pulumi.Output<Record<string, PublishedLedger>>;
     readonly privateKeys: pulumi.Output<Record<string, string>>;
+    /** The global stack's `addresses` output: every static address it reserved (components/address-book.ts). */
+    readonly addresses: pulumi.Output<unknown>;
 
     constructor(
         readonly stackName: string,
@@ -28,6 +30,7 @@ export class GlobalIdentities {
             }
             return v as Record<string, PublishedLedger>;
         });
+        this.addresses = ref.getOutput("addresses");
         this.privateKeys = pulumi.secret(ref.getOutput("nodePrivateKeys")).apply((v: unknown) => (v ?? {}) as Record<string, string>);
     }
 
@@ -78,8 +81,14 @@ export function deployedLock(value: unknown, where: string): GenesisLock | undef
 }
 
 /** Identity of a node whose key the global stack generated. */
-export function referencedIdentity(global: GlobalIdentities, ledger: string, node: NodeConfig, domain: string, withPrivateKey: boolean): NodeIdentity {
-    const address = p2pAddress(ledger, node);
+export function referencedIdentity(
+    global: GlobalIdentities,
+    ledger: string,
+    node: NodeConfig,
+    domain: string,
+    withPrivateKey: boolean,
+    address: pulumi.Input<string>,
+): NodeIdentity {
     const published = global.published(ledger, node.name);
     const publicKey = published.apply((p) => p.publicKey);
     return {
@@ -91,7 +100,7 @@ export function referencedIdentity(global: GlobalIdentities, ledger: string, nod
         dnsName: nodeDnsName(ledger, node.name, node.region, domain),
         publicKey,
         address: publicKey.apply(addressFromPublicKey),
-        enode: publicKey.apply((pk) => enodeUrl(pk, address)),
+        enode: enodeOf(publicKey, address),
         keySecret: { name: `${node.name}-key`, key: "key" },
         // Only the nodes this region stack builds: it never reads other regions' keys.
         privateKey: withPrivateKey

@@ -16,8 +16,11 @@ export interface NodeIdentity {
     readonly node: string;
     readonly role: NodeConfig["role"];
     readonly region: string;
-    /** Static P2P address (an IP): Besu's p2p-host and the host of its enode everywhere. */
-    readonly p2pAddress: string;
+    /**
+     * Static P2P address (an IP): Besu's p2p-host and the host of its enode everywhere. A string when
+     * the network file names it (existing clusters); the cloud's reserved address otherwise.
+     */
+    readonly p2pAddress: pulumi.Input<string>;
     /** `<ledger>-<node>.<region>.<domain>`: for people and tools, never in a peer list. */
     readonly dnsName: string;
     /** 0x + 128 hex. Public, never secret. */
@@ -34,18 +37,25 @@ export interface NodeIdentity {
 }
 
 
-/** The node's static P2P address. Existing regions name it in the file; the loader refuses a node without one. */
-export function p2pAddress(ledger: string, node: NodeConfig): string {
+/** The static P2P address a node of an existing region names in the file; the loader refuses a node without one. */
+export function configuredAddress(ledger: string, node: NodeConfig): string {
     if (node.address === undefined) {
         throw new pulumi.RunError(`node ${ledger}/${node.name} has no static P2P address: give it address: <IP> in the network file`);
     }
     return canonicalIp(node.address);
 }
 
+/** A node's enode URL once its key and address are known. */
+export function enodeOf(publicKey: pulumi.Output<string>, address: pulumi.Input<string>): pulumi.Output<string> {
+    return typeof address === "string" ? publicKey.apply((pk) => enodeUrl(pk, address)) : pulumi.all([publicKey, address]).apply(([pk, host]) => enodeUrl(pk, host));
+}
+
 export interface IdentityArgs {
     readonly ledger: string;
     readonly node: NodeConfig;
     readonly domain: string;
+    /** The node's static P2P address: as the file names it, or as its cloud reserved it. */
+    readonly p2pAddress: pulumi.Input<string>;
     /** Parent for the generated key resource (the Network). */
     readonly parent: pulumi.Resource;
     /** Provider for the generated key; required when the node brings no public key. */
@@ -63,7 +73,7 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
         node: node.name,
         role: node.role,
         region: node.region,
-        p2pAddress: p2pAddress(ledger, node),
+        p2pAddress: args.p2pAddress,
         dnsName: nodeDnsName(ledger, node.name, node.region, args.domain),
     };
     const defaultSecret = { name: `${node.name}-key`, key: "key" };
@@ -127,7 +137,7 @@ export function nodeIdentity(args: IdentityArgs): NodeIdentity {
         ...base,
         publicKey,
         address: publicKey.apply(addressFromPublicKey),
-        enode: publicKey.apply((pk) => enodeUrl(pk, base.p2pAddress)),
+        enode: enodeOf(publicKey, base.p2pAddress),
         keySecret,
         privateKey,
         keySource,

@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ledgerPeer } from "../charts/ledger-peer";
-import { besuConfigToml, DEFAULT_RESOURCES } from "../frameworks/besu/config";
-import type { ExistingRegionConfig, LedgerConfig, NodeConfig, RegionConfig } from "../config/schema";
+import { configHash, ledgerPeer } from "../charts/ledger-peer";
+import { besuConfigToml } from "../frameworks/besu/config";
+import { nodeResources } from "../config/node-resources";
+import type { LedgerConfig, NodeConfig, RegionConfig } from "../config/schema";
+import type { ClusterAccess, ReservedAddress } from "./clouds/types";
+import type { DeployedNode } from "./region";
+
+/** The well-known label of a machine's zone (kubernetes.io, "topology.kubernetes.io/zone"). */
+const ZONE_LABEL = "topology.kubernetes.io/zone";
 import type { NodeIdentity } from "./identity";
 import { kubeResource } from "./kube-resource";
 
@@ -16,35 +22,34 @@ export interface LedgerNodeArgs {
     readonly namespace: string;
     /** The Namespace and the peers ConfigMap: the node's objects wait for them. */
     readonly dependsOn: readonly pulumi.Resource[];
-    readonly storageClass: string;
-    /** The region's Kubernetes provider. */
-    readonly provider: pulumi.ProviderResource;
+    /** The region's cluster: its provider, storage class, ledger machines, and how a Service gets an address. */
+    readonly cluster: ClusterAccess;
+    /** The node's static P2P address (as the file names it, or as its cloud reserved it). */
+    readonly address: ReservedAddress;
+    /** Cloud regions: the zone the node's pod and volume live in. */
+    readonly zone?: string;
     /** Source ranges of the node's P2P LoadBalancer (CIDRs); none set when empty. */
-    readonly p2pSourceRanges: readonly string[];
+    readonly p2pSourceRanges: readonly pulumi.Input<string>[];
     /** Where other regions' schedulers call from (CIDRs). */
-    readonly schedulerSources: readonly string[];
+    readonly schedulerSources: readonly pulumi.Input<string>[];
     readonly netRestrict?: readonly string[];
     /** RPC nodes: hash of the ledger's peer files here (see LedgerPeerValues.peersHash). */
     readonly peersHash?: pulumi.Output<string>;
-    /** The data volume's size as last deployed; undefined on a first deploy. */
-    readonly previousStorageGiB?: pulumi.Output<number | undefined>;
+    /** The node's volume size and zone as last deployed; undefined on a first deploy. */
+    readonly previous?: pulumi.Output<DeployedNode | undefined>;
 }
 
-/** Effective resources of a node: node's own, else the ledger's per-role default, else the built-in default. */
-export function nodeResources(ledger: LedgerConfig, node: NodeConfig): { cpu: string; memory: string; storageGiB: number } {
-    const builtIn = DEFAULT_RESOURCES[node.role];
-    const ledgerDefault = ledger.resources?.[node.role];
-    return {
-        cpu: node.resources?.cpu ?? ledgerDefault?.cpu ?? builtIn.cpu,
-        memory: node.resources?.memory ?? ledgerDefault?.memory ?? builtIn.memory,
-        storageGiB: node.resources?.storageGiB ?? ledgerDefault?.storageGiB ?? builtIn.storageGiB,
-    };
-}
-
-/** Settings of the existing-cluster adapter; cloud adapters will give theirs. */
-function clusterSettings(region: RegionConfig): Pick<ExistingRegionConfig, "loadBalancer" | "ledgerNodeSelector"> {
-    if (region.cloud !== "existing") throw new pulumi.RunError(`the '${region.cloud}' adapter is not available in this version of ledgerfleet`);
-    return region;
+/** The zone a deployed node's volume lives in can never change: its pod could not reach its data. */
+function checkedZone(ledger: string, node: string, zone: string, previous: pulumi.Output<DeployedNode | undefined> | undefined): pulumi.Input<string> {
+    if (previous === undefined) return zone;
+    return previous.apply((was) => {
+        if (was?.zone !== undefined && was.zone !== zone) {
+            throw new pulumi.RunError(
+                `node ${ledger}/${node}: its data volume is in zone ${was.zone}, and a volume cannot follow its pod to ${zone}: set zone: ${was.zone} on the node`,
+            );
+        }
+        return zone;
+    });
 }
 
 /**
@@ -74,8 +79,13 @@ export class LedgerNode extends pulumi.ComponentResource {
     constructor(name: string, args: LedgerNodeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ledgerfleet:index:LedgerNode", name, {}, opts);
         const { identity } = args;
-        const settings = clusterSettings(args.region);
+        const { cluster } = args;
         const resources = nodeResources(args.ledger, args.node);
+        const p2pHost = identity.p2pAddress;
+        const configOf = (host: string) => besuConfigToml({ role: identity.role, p2pHost: host, netRestrict: args.netRestrict });
+        // A plain string when the file names the address (the chart hashes it); else known once reserved.
+        const configToml = typeof p2pHost === "string" ? configOf(p2pHost) : pulumi.output(p2pHost).apply(configOf);
+        const zone = args.zone === undefined ? undefined : checkedZone(args.ledgerId, identity.node, args.zone, args.previous);
         const objects = ledgerPeer<pulumi.Input<string>>({
             network: args.network,
             ledger: args.ledgerId,
@@ -84,17 +94,20 @@ export class LedgerNode extends pulumi.ComponentResource {
             role: identity.role,
             namespace: args.namespace,
             image: args.ledger.image,
-            address: identity.p2pAddress,
+            address: p2pHost,
+            p2pRequest: cluster.p2pService(args.address, args.zone),
             rpcAddress: args.node.rpcAddress,
             dnsName: identity.dnsName,
-            loadBalancer: settings.loadBalancer,
+            loadBalancer: args.region.cloud === "existing" ? args.region.loadBalancer : "generic",
             p2pSourceRanges: args.p2pSourceRanges,
             schedulerSources: args.schedulerSources,
-            nodeSelector: settings.ledgerNodeSelector,
-            storageClass: args.storageClass,
+            // Cloud regions pin the pod to its zone: its volume lives there (and, on AWS, its load balancer).
+            nodeSelector: { ...cluster.ledgerNodeSelector, ...(zone === undefined ? {} : { [ZONE_LABEL]: zone }) },
+            storageClass: cluster.storageClass,
             resources,
-            storageRequest: checkedStorage(args.ledgerId, identity.node, resources.storageGiB, args.previousStorageGiB),
-            configToml: besuConfigToml({ role: identity.role, p2pHost: identity.p2pAddress, netRestrict: args.netRestrict }),
+            storageRequest: checkedStorage(args.ledgerId, identity.node, resources.storageGiB, args.previous?.apply((p) => p?.storageGiB)),
+            configToml,
+            configSha256: typeof configToml === "string" ? undefined : configToml.apply(configHash),
             peersHash: args.peersHash,
             publicKey: identity.publicKey,
             nodeKey: { secretName: identity.keySecret.name, key: identity.keySecret.key, privateKey: identity.privateKey },
@@ -105,7 +118,7 @@ export class LedgerNode extends pulumi.ComponentResource {
             const data = obj.kind === "PersistentVolumeClaim";
             kubeResource(name, obj, {
                 parent: this,
-                provider: args.provider,
+                provider: cluster.provider,
                 dependsOn: [...args.dependsOn],
                 ...(data ? { protect: true, retainOnDelete: true } : {}),
             });

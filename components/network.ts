@@ -4,13 +4,16 @@ import { PORTS } from "../frameworks/besu/config";
 import { genesisValidators, qbftGenesis } from "../frameworks/besu/genesis";
 import { allowlistLines, type PeerEntry, staticNodesJson } from "../frameworks/besu/peers";
 import { hostCidr } from "../config/addresses";
-import { ledgerNamespaceName, regionResourceName } from "../config/names";
+import { cloudProviderResourceName, ledgerNamespaceName, nodeDnsName, regionResourceName } from "../config/names";
+import { cloudSettings } from "../config/cloud-settings";
+import { type AddressBook, type PublishedAddresses, publishAddresses, referencedAddresses, reserveAddresses } from "./address-book";
+import type { CloudModules } from "./clouds";
 import { type DeployTarget, deploysRegion, type LedgerConfig, type NetworkConfig, nodeKeyConfigPath } from "../config/schema";
 import { type GenesisLock, genesisLock, genesisParameters, genesisValidatorEntries, lockDifferences, sha256Hex } from "./genesis-lock";
 import { deployedLock, GlobalIdentities, referencedIdentity } from "./global-reference";
 import { type NodeIdentity, nodeIdentity } from "./identity";
-import { nodeResources } from "./ledger-node";
-import { Region, type RegionLedger } from "./region";
+import { nodeResources } from "../config/node-resources";
+import { type DeployedNode, Region, type RegionArgs, type RegionLedger } from "./region";
 
 export interface NetworkArgs {
     readonly config: NetworkConfig;
@@ -25,6 +28,8 @@ export interface NetworkArgs {
      * @default the running stack
      */
     readonly selfStack?: string;
+    /** The cloud adapters the network's regions use (components/clouds/index.ts `loadClouds`). */
+    readonly clouds?: CloudModules;
 }
 
 
@@ -40,6 +45,8 @@ export interface LedgerSummary {
         region: string;
         role: string;
         p2pAddress: string;
+        /** Cloud regions: the zone its pod and volume live in (a node never moves away from its volume). */
+        zone?: string;
         dnsName: string;
         publicKey: string;
         enode: string;
@@ -59,6 +66,10 @@ export class Network extends pulumi.ComponentResource {
     /** "<ledger>/<node>" -> private key, for region stacks (secret). Only set in `global` mode. */
     readonly nodePrivateKeys?: pulumi.Output<Record<string, string>>;
     readonly regions: Record<string, Region> = {};
+    /** Every static address this stack reserved or read (global and `all` stacks publish it). */
+    readonly addresses?: pulumi.Output<PublishedAddresses>;
+    /** The DNS zone's name servers, to delegate the domain to (global and `all` stacks, with `dns`). */
+    readonly nameServers?: pulumi.Output<string[]>;
     private pendingRegions: (() => Region)[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -70,14 +81,33 @@ export class Network extends pulumi.ComponentResource {
         const previous = global === undefined ? this.previousLedgers(name, args.selfStack) : undefined;
         const needsRandom = Object.values(config.ledgers).some((l) => l.nodes.some((n) => n.publicKey === undefined));
         const randomProvider = global === undefined && needsRandom ? new random.Provider(`${name}-random`, {}, { parent: this }) : undefined;
+        const clouds = args.clouds ?? { adapters: {}, dns: {} };
+        // A provider per cloud region this stack touches: the global stack reserves addresses in every
+        // one, a region stack builds its own cluster with its own.
+        const providers: Record<string, pulumi.ProviderResource> = {};
+        for (const regionId of deploy.kind === "region" ? [deploy.region] : Object.keys(config.regions)) {
+            const region = config.regions[regionId];
+            if (region === undefined || region.cloud === "existing") continue;
+            const adapter = clouds.adapters[region.cloud];
+            if (adapter === undefined) throw new Error(`internal: region ${regionId} needs the ${region.cloud} adapter, which was not loaded`);
+            providers[regionId] = adapter.provider(cloudProviderResourceName(name, regionId), { network: config.name, regionId, region, parent: this });
+        }
+        const book =
+            global !== undefined
+                ? referencedAddresses(config, clouds, global.stackName, global.addresses)
+                : reserveAddresses({ network: name, config, clouds, providers, parent: this });
+        const egress = (region: string): pulumi.Input<string>[] => (book.egress[region] ?? []).map((a) => a.ip);
+        const previousNodes = previous?.apply((p) => previousNodeState(p));
 
         const ledgers: RegionLedger[] = Object.entries(config.ledgers).map(([id, ledger]) => {
             const identities: NodeIdentity[] = ledger.nodes.map((node) => {
                 // A stack uses the private keys of the nodes it builds, and no others (a region stack's
                 // state still holds the global stack's outputs: README, "Keys and data").
                 const withPrivateKey = deploysRegion(deploy, node.region);
-                if (global !== undefined && node.publicKey === undefined) return referencedIdentity(global, id, node, config.domain, withPrivateKey);
-                return nodeIdentity({ ledger: id, node, domain: config.domain, parent: this, randomProvider, nodeKeys: args.nodeKeys, withPrivateKey });
+                const address = book.nodes[nodeKeyConfigPath(id, node.name)];
+                if (address === undefined) throw new Error(`internal: no address for ${id}/${node.name}`);
+                if (global !== undefined && node.publicKey === undefined) return referencedIdentity(global, id, node, config.domain, withPrivateKey, address.ip);
+                return nodeIdentity({ ledger: id, node, domain: config.domain, p2pAddress: address.ip, parent: this, randomProvider, nodeKeys: args.nodeKeys, withPrivateKey });
             });
             const planned = genesisLock(ledger, "");
             const genesis =
@@ -88,9 +118,8 @@ export class Network extends pulumi.ComponentResource {
             // a brought key that does not match its public key stops the stack before anything is built.
             const keyChecks = identities.flatMap((i) => (i.keyChecked === undefined ? [] : [i.keyChecked]));
             const genesisJson: pulumi.Output<string> = keyChecks.length === 0 ? genesis : pulumi.all([genesis, pulumi.all(keyChecks)]).apply(([json]) => json);
-            const egress = (region: string) => egressOf(config, region);
             const keyed = identities.map((i) =>
-                i.publicKey.apply((publicKey): PeerEntry => ({ publicKey, address: i.p2pAddress, egress: egress(i.region) })),
+                pulumi.all([i.publicKey, i.p2pAddress, pulumi.all(egress(i.region))]).apply(([publicKey, address, from]): PeerEntry => ({ publicKey, address, egress: from })),
             );
             // One Output per ledger over all its keys, shared by every region's peer files: never one per node.
             const entries = pulumi.all(keyed);
@@ -102,7 +131,7 @@ export class Network extends pulumi.ComponentResource {
                 identities,
                 staticNodesJson: pulumi.all(identities.map((i) => i.enode)).apply(staticNodesJson),
                 allowlist: entries.apply((all) => allowlistLines(all, PORTS.p2p)),
-                peerSources: [...new Set(identities.flatMap((i) => egress(i.region)))].sort().map(hostCidr),
+                peerSources: hostCidrs([...new Set(identities.map((i) => i.region))].flatMap(egress)),
             };
         });
 
@@ -118,9 +147,11 @@ export class Network extends pulumi.ComponentResource {
                     regionId,
                     region,
                     ledgers: ledgers.filter((l) => l.identities.some((i) => i.region === regionId)),
-                    schedulerSources: Object.keys(config.regions).filter((r) => r !== regionId).flatMap((r) => egressOf(config, r)).map(hostCidr),
+                    schedulerSources: hostCidrs(Object.keys(config.regions).filter((r) => r !== regionId).flatMap(egress)),
                     netRestrict: config.netRestrict,
-                    previousStorage: previous?.apply((p) => previousStorage(p)),
+                    previousNodes,
+                    addresses: book,
+                    cloud: cloudArgs(config, regionId, clouds, providers[regionId]),
                 },
                 // A renamed region adopts what it built under its old id; its children's names start
                 // with its own, so the engine carries the alias down to them.
@@ -128,14 +159,18 @@ export class Network extends pulumi.ComponentResource {
             ));
         });
 
-        this.ledgers = pulumi.all(Object.fromEntries(ledgers.map((l) => [l.id, summarize(l)])));
+        if (global === undefined) {
+            this.addresses = publishAddresses(book);
+            this.nameServers = networkDns(name, config, clouds, providers, book, this);
+        }
+        this.ledgers = pulumi.all(Object.fromEntries(ledgers.map((l) => [l.id, summarize(l, config)])));
         if (deploy.kind === "global") {
             const held = ledgers.flatMap((l) => l.identities).filter((i) => i.keySource === "generated");
             this.nodePrivateKeys = pulumi.secret(
                 pulumi.all(Object.fromEntries(held.map((i) => [nodeKeyConfigPath(i.ledger, i.node), i.privateKey ?? ""]))),
             );
         }
-        this.registerOutputs({ ledgers: this.ledgers, nodePrivateKeys: this.nodePrivateKeys });
+        this.registerOutputs({ ledgers: this.ledgers, nodePrivateKeys: this.nodePrivateKeys, addresses: this.addresses, nameServers: this.nameServers });
     }
 
     /**
@@ -174,10 +209,52 @@ export class Network extends pulumi.ComponentResource {
     }
 }
 
-/** A region's egress addresses (existing regions name them; cloud regions will reserve theirs). */
-function egressOf(config: NetworkConfig, region: string): string[] {
-    const r = config.regions[region];
-    return r !== undefined && r.cloud === "existing" ? r.egressAddresses : [];
+/**
+ * Addresses as single-host CIDRs: the file's, de-duplicated and sorted (stable manifests), then the
+ * clouds' in network order.
+ */
+function hostCidrs(addresses: readonly pulumi.Input<string>[]): pulumi.Input<string>[] {
+    const known = [...new Set(addresses.filter((a): a is string => typeof a === "string"))].sort().map(hostCidr);
+    const reserved = addresses.filter((a) => typeof a !== "string").map((a) => pulumi.output(a).apply(hostCidr));
+    return [...known, ...reserved];
+}
+
+/** What a cloud region's Region needs to build its cluster; undefined for existing clusters and regions this stack does not build. */
+function cloudArgs(config: NetworkConfig, regionId: string, clouds: CloudModules, provider: pulumi.ProviderResource | undefined): RegionArgs["cloud"] {
+    const region = config.regions[regionId];
+    if (region === undefined || region.cloud === "existing") return undefined;
+    const adapter = clouds.adapters[region.cloud];
+    const { settings, problems } = cloudSettings(config, regionId);
+    // The loader reports these with file and line; a program handed an unchecked config stops here.
+    if (settings === undefined) throw new pulumi.RunError(`region ${regionId}: ${problems.map((p) => p.message).join("; ")}`);
+    if (adapter === undefined || provider === undefined) throw new Error(`internal: region ${regionId} has no ${region.cloud} adapter or provider`);
+    return { adapter, provider, settings };
+}
+
+/** The network's DNS zone and a record per node (global and `all` stacks, when the file names `dns`). */
+function networkDns(
+    name: string,
+    config: NetworkConfig,
+    clouds: CloudModules,
+    providers: Readonly<Record<string, pulumi.ProviderResource>>,
+    book: AddressBook,
+    parent: pulumi.Resource,
+): pulumi.Output<string[]> | undefined {
+    if (config.dns === undefined) return undefined;
+    const cloud = config.dns.provider;
+    const dns = clouds.dns[cloud];
+    const regionId = Object.keys(config.regions).find((r) => config.regions[r]?.cloud === cloud);
+    const provider = regionId === undefined ? undefined : providers[regionId];
+    if (dns === undefined || regionId === undefined || provider === undefined) throw new Error(`internal: no ${cloud} DNS adapter or provider`);
+    const records = Object.entries(config.ledgers).flatMap(([ledgerId, ledger]) =>
+        ledger.nodes.map((node) => {
+            const address = book.nodes[nodeKeyConfigPath(ledgerId, node.name)];
+            if (address === undefined) throw new Error(`internal: no address for ${ledgerId}/${node.name}`);
+            const fqdn = nodeDnsName(ledgerId, node.name, node.region, config.domain);
+            return { key: `${ledgerId}-${node.name}`, relativeName: fqdn.slice(0, -(config.domain.length + 1)), ip: address.ip };
+        }),
+    );
+    return dns.zone(`${name}-dns`, { network: config.name, domain: config.domain, provider, regionId, records, parent }).nameServers;
 }
 
 /** genesis.json from the genesis validators: names resolve to their node's address, 0x entries stand. */
@@ -218,30 +295,35 @@ function lockedGenesis(
     });
 }
 
-/** "<ledger>/<node>" -> storageGiB as last deployed, from the previous `ledgers` output. */
-function previousStorage(ledgers: Record<string, unknown> | undefined): Record<string, number> {
-    const out: Record<string, number> = {};
+/** "<ledger>/<node>" -> its volume's size and zone as last deployed, from the previous `ledgers` output. */
+function previousNodeState(ledgers: Record<string, unknown> | undefined): Record<string, DeployedNode> {
+    const out: Record<string, DeployedNode> = {};
     for (const [ledger, summary] of Object.entries(ledgers ?? {})) {
-        const nodes = (summary as { nodes?: Record<string, { storageGiB?: unknown }> } | null)?.nodes ?? {};
+        const nodes = (summary as { nodes?: Record<string, { storageGiB?: unknown; zone?: unknown }> } | null)?.nodes ?? {};
         for (const [node, n] of Object.entries(nodes)) {
-            if (typeof n?.storageGiB === "number") out[nodeKeyConfigPath(ledger, node)] = n.storageGiB;
+            out[nodeKeyConfigPath(ledger, node)] = {
+                ...(typeof n?.storageGiB === "number" ? { storageGiB: n.storageGiB } : {}),
+                ...(typeof n?.zone === "string" ? { zone: n.zone } : {}),
+            };
         }
     }
     return out;
 }
 
-function summarize(l: RegionLedger): pulumi.Output<LedgerSummary> {
+function summarize(l: RegionLedger, config: NetworkConfig): pulumi.Output<LedgerSummary> {
     const nodes = pulumi.all(
         Object.fromEntries(
             l.identities.map((i) => {
                 const node = l.config.nodes.find((n) => n.name === i.node);
                 const storageGiB = node === undefined ? 0 : nodeResources(l.config, node).storageGiB;
+                const zone = cloudSettings(config, i.region).settings?.nodeZones[nodeKeyConfigPath(l.id, i.node)];
                 return [
                     i.node,
-                    pulumi.all([i.publicKey, i.enode, i.address]).apply(([publicKey, enode, address]) => ({
+                    pulumi.all([i.publicKey, i.enode, i.address, i.p2pAddress]).apply(([publicKey, enode, address, p2pAddress]) => ({
                         region: i.region,
                         role: i.role,
-                        p2pAddress: i.p2pAddress,
+                        p2pAddress,
+                        ...(zone === undefined ? {} : { zone }),
                         dnsName: i.dnsName,
                         publicKey,
                         enode,

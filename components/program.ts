@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, loadNetworkFile, resolveDeployTarget } from "../config/load";
 import { PROJECT } from "../config/schema";
 import { Network } from "./network";
+import { cloudsOf, loadClouds } from "./clouds";
 
 /** Where stack files live (Pulumi.yaml's stackConfigDir); network paths are relative to it. */
 export const STACKS_DIR = path.join(__dirname, "..", "stacks");
@@ -23,11 +24,14 @@ export async function ledgerfleet(): Promise<Record<string, unknown>> {
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
         throw err;
     }
+    // Only the SDKs of the clouds this network uses: an on-premises network loads none.
+    const clouds = await loadClouds(cloudsOf(network));
     const net = new Network(network.name, {
         config: network,
         deploy,
         nodeKeys: config.getSecretObject<Record<string, string>>("nodeKeys"),
         globalStack: config.get("globalStack"),
+        clouds,
     });
     await net.buildRegions();
     return {
@@ -36,5 +40,7 @@ export async function ledgerfleet(): Promise<Record<string, unknown>> {
         ledgers: net.ledgers,
         regions: Object.keys(net.regions),
         ...(net.nodePrivateKeys ? { nodePrivateKeys: net.nodePrivateKeys } : {}),
+        ...(net.addresses ? { addresses: net.addresses } : {}),
+        ...(net.nameServers ? { nameServers: net.nameServers } : {}),
     };
 }

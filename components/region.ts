@@ -7,7 +7,9 @@ import { PEER_FILES } from "../charts/ledger-namespace";
 import { localPeerLines } from "../frameworks/besu/peers";
 import type { LedgerConfig, RegionConfig } from "../config/schema";
 import { existingCluster } from "./clouds/existing";
-import type { ClusterAccess } from "./clouds/types";
+import type { CloudAdapter, ClusterAccess } from "./clouds/types";
+import type { CloudSettings } from "../config/cloud-settings";
+import type { AddressBook } from "./address-book";
 import type { NodeIdentity } from "./identity";
 import { kubeResource } from "./kube-resource";
 import { LedgerNode } from "./ledger-node";
@@ -27,7 +29,13 @@ export interface RegionLedger {
     /** The allowlist's fixed part: every node at its static and its region's egress addresses. */
     readonly allowlist: pulumi.Output<string>;
     /** Where the ledger's P2P connections come from: its regions' egress addresses, as CIDRs. */
-    readonly peerSources: readonly string[];
+    readonly peerSources: readonly pulumi.Input<string>[];
+}
+
+/** What a node's last deployment left that the next one must respect (components/network.ts). */
+export interface DeployedNode {
+    readonly storageGiB?: number;
+    readonly zone?: string;
 }
 
 export interface RegionArgs {
@@ -37,23 +45,35 @@ export interface RegionArgs {
     /** Ledgers with at least one node in this region. */
     readonly ledgers: readonly RegionLedger[];
     /** The other regions' egress addresses, as CIDRs: where remote schedulers call RPC nodes from. */
-    readonly schedulerSources: readonly string[];
+    readonly schedulerSources: readonly pulumi.Input<string>[];
     /** The network's net-restrict CIDRs, if any. */
     readonly netRestrict?: readonly string[];
-    /** "<ledger>/<node>" -> storageGiB as last deployed (none on a first deploy). */
-    readonly previousStorage?: pulumi.Output<Record<string, number>>;
+    /** "<ledger>/<node>" -> its volume's size and zone as last deployed (none on a first deploy). */
+    readonly previousNodes?: pulumi.Output<Record<string, DeployedNode>>;
+    /** Every static address of the network (nodes' P2P, regions' egress). */
+    readonly addresses: AddressBook;
+    /** Cloud regions: the adapter, the region's cloud provider and its checked settings. */
+    readonly cloud?: { readonly adapter: CloudAdapter; readonly provider: pulumi.ProviderResource; readonly settings: CloudSettings };
 }
 
 export function clusterFor(name: string, args: RegionArgs, parent: pulumi.Resource): ClusterAccess {
-    switch (args.region.cloud) {
-        case "existing":
-            return existingCluster(name, args.region, parent);
-        default:
-            // The loader rejects these before the program runs; this guards direct use of the component.
-            throw new pulumi.RunError(
-                `region ${args.regionId}: the '${args.region.cloud}' adapter is not available in this version of ledgerfleet`,
-            );
-    }
+    if (args.region.cloud === "existing") return existingCluster(name, args.region, parent);
+    if (args.cloud === undefined) throw new Error(`internal: cloud region ${args.regionId} built without its adapter`);
+    const { adapter, provider, settings } = args.cloud;
+    // P2P arrives from the other sites' egress addresses (a node's own P2P address only receives).
+    const p2pSources = [...new Set(args.ledgers.flatMap((l) => l.peerSources))];
+    return adapter.cluster(name, {
+        network: args.network,
+        regionId: args.regionId,
+        region: args.region,
+        provider,
+        egress: args.addresses.egress[args.regionId] ?? [],
+        apiAllowList: settings.apiAllowList,
+        p2pSources,
+        pools: settings.pools,
+        zones: settings.zones,
+        parent,
+    });
 }
 
 /** One cloud region (or existing cluster): its provider, each ledger's namespace, and its nodes. */
@@ -68,7 +88,8 @@ export class Region extends pulumi.ComponentResource {
         const cluster = clusterFor(name, args, this);
         this.provider = cluster.provider;
         const hosted: Record<string, pulumi.Output<string>> = {};
-        const podCidrs = args.region.cloud === "existing" ? args.region.podCidrs : undefined;
+        const podCidrs = cluster.podCidrs;
+        const zones = args.cloud?.settings.nodeZones ?? {};
 
         for (const ledger of args.ledgers) {
             // Children's names start with the Region's own (config/names.ts), so a renamed region's
@@ -99,7 +120,13 @@ export class Region extends pulumi.ComponentResource {
             // The Namespace waits for the genesis check (its annotation is the genesis hash), and
             // everything else waits for the Namespace: a refused genesis changes nothing in the region.
             // Protected and retained: deleting a namespace deletes its volume claims, whatever else says.
-            const namespace = kubeResource(owner, namespaceObject, { parent: this, provider: cluster.provider, protect: true, retainOnDelete: true });
+            const namespace = kubeResource(owner, namespaceObject, {
+                parent: this,
+                provider: cluster.provider,
+                protect: true,
+                retainOnDelete: true,
+                dependsOn: [...(cluster.dependsOn ?? [])],
+            });
             let peersConfigMap: pulumi.CustomResource | undefined;
             for (const obj of shared.filter((o) => o.kind !== "Namespace")) {
                 const genesis = obj.kind === "ConfigMap" && obj.metadata.name === "genesis";
@@ -115,7 +142,10 @@ export class Region extends pulumi.ComponentResource {
             for (const identity of here) {
                 const nodeConfig = ledger.config.nodes.find((n) => n.name === identity.node);
                 if (nodeConfig === undefined) throw new Error(`internal: ${identity.ledger}/${identity.node} has no config`);
-                hosted[`${ledger.id}/${identity.node}`] = identity.enode;
+                const key = `${ledger.id}/${identity.node}`;
+                hosted[key] = identity.enode;
+                const address = args.addresses.nodes[key];
+                if (address === undefined) throw new Error(`internal: no address for ${key}`);
                 this.pendingNodes.push(() => new LedgerNode(
                     `${owner}-${identity.node}`,
                     {
@@ -127,15 +157,16 @@ export class Region extends pulumi.ComponentResource {
                         region: args.region,
                         namespace: ledger.namespace,
                         dependsOn: [namespace, peersConfigMap],
-                        storageClass: cluster.storageClass,
-                        provider: cluster.provider,
+                        cluster,
+                        address,
+                        zone: zones[key],
                         // In-cluster peers reach the LoadBalancer from their pod addresses: without the
                         // pod ranges, kube-proxy would drop them, so no source ranges at all then.
                         p2pSourceRanges: podCidrs === undefined ? [] : [...ledger.peerSources, ...podCidrs],
                         schedulerSources: args.schedulerSources,
                         netRestrict: args.netRestrict,
                         peersHash: identity.role === "rpc" ? peersHash : undefined,
-                        previousStorageGiB: args.previousStorage?.apply((p) => p[`${ledger.id}/${identity.node}`]),
+                        previous: args.previousNodes?.apply((p) => p[key]),
                     },
                     { parent: this },
                 ));

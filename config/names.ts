@@ -32,3 +32,18 @@ export function nodeResourceName(network: string, region: string, ledger: string
 export function nodeKeyResourceName(ledger: string, node: string): string {
     return `${ledger}-${node}-node-key`;
 }
+
+/** A node's reserved P2P address (cloud regions): `<network>-<region>-<ledger>-<node>-p2p-address`. */
+export function nodeAddressResourceName(network: string, region: string, ledger: string, node: string): string {
+    return `${nodeResourceName(network, region, ledger, node)}-p2p-address`;
+}
+
+/** A cloud region's reserved NAT egress address: `<network>-<region>-egress-<i>`. */
+export function egressAddressResourceName(network: string, region: string, index: number): string {
+    return `${regionResourceName(network, region)}-egress-${index}`;
+}
+
+/** A cloud region's provider: `<network>-<region>-cloud`. */
+export function cloudProviderResourceName(network: string, region: string): string {
+    return `${regionResourceName(network, region)}-cloud`;
+}

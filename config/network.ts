@@ -7,6 +7,7 @@ import { readConfigFile } from "./read";
 import { networkSchema, type NetworkConfig } from "./schema";
 import { parseYaml } from "./source";
 import { checkNetwork, type CheckOptions } from "./validate";
+import { checkClouds } from "./validate-clouds";
 
 export type { CheckOptions } from "./validate";
 
@@ -28,6 +29,9 @@ export function parseNetworkText(text: string, file: string, options: CheckOptio
         if (!reported.has(problem.path)) problems.push(problem);
     }
 
+    if (parsed.success && problems.length === 0) {
+        for (const finding of checkClouds(parsed.data)) problems.push(source.problemAt(finding.path, finding.message));
+    }
     if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
     return withPathsResolved(parsed.data, path.dirname(file));
 }

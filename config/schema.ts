@@ -28,6 +28,11 @@ const ipAddress = z.string().refine(isIpAddress, {
 /** A CIDR range: address/prefix. */
 const cidr = z.string().refine(isCidr, { error: "expected a CIDR range such as 10.20.0.0/16 or 2001:db8::/48" });
 
+/** A CIDR allowed to reach a cluster's API: never the whole internet. */
+const allowListCidr = cidr.refine((v) => !/^(0\.0\.0\.0|::)\/0$/.test(v.trim()), {
+    error: "the whole internet may not reach a cluster's API: list the ranges your operators and CI run from, or none for a private endpoint",
+});
+
 /** Kubernetes memory quantity; restricted to Mi/Gi so the JVM heap can be derived from it. */
 export const memoryQuantity = z.string().regex(/^[1-9][0-9]*(Mi|Gi)$/, {
     error: "expected a memory size in Mi or Gi, such as 4Gi or 3584Mi",
@@ -44,17 +49,6 @@ export const resourcesSchema = z.strictObject({
     memory: memoryQuantity.optional(),
     /** Size of the node's data volume. */
     storageGiB: z.int().min(10).max(64000).optional(),
-});
-
-const poolSchema = z.strictObject({
-    machine: z.string().min(1),
-    min: z.int().min(0),
-    max: z.int().min(1),
-});
-
-const poolsSchema = z.strictObject({
-    system: poolSchema.optional(),
-    ledger: poolSchema.optional(),
 });
 
 /** Kubernetes label map (keys and values as the API server accepts them). */
@@ -103,11 +97,33 @@ export const existingRegionSchema = z.strictObject({
     renamedFrom: dnsLabel(30).optional(),
 });
 
-// Cloud regions are part of the model from the start; their adapters land in a later release,
-// so the loader rejects them with a clear message (see `checkNetwork` in validate.ts).
+/** Clouds with a managed-Kubernetes adapter (components/clouds/). */
+export const CLOUDS = ["aws", "gcp", "alicloud"] as const;
+export type CloudName = (typeof CLOUDS)[number];
+
+/** A node pool: machine type (the cloud's own name), and how many machines it may scale between. */
+const cloudPoolSchema = z.strictObject({
+    /** Machine type, e.g. m7i.2xlarge (AWS), n2-standard-8 (GCP), ecs.g7.2xlarge (Alibaba Cloud). @default per cloud, see config/catalog */
+    machine: z.string().min(1).optional(),
+    min: z.int().min(0).optional(),
+    max: z.int().min(1).max(1000).optional(),
+});
+
 const cloudRegionFields = {
+    /** The cloud's region code, e.g. eu-central-1 (AWS), europe-west3 (GCP), cn-hangzhou (Alibaba Cloud). */
     region: z.string().min(1),
-    pools: poolsSchema.optional(),
+    /** Zones the cluster and its nodes spread over. @default the region's first three zones in the catalog */
+    zones: z.array(z.string().min(1)).min(2).max(3).optional(),
+    /** The VPC's address range; pods and machines take their addresses from it. @default 10.0.0.0/16 */
+    vpcCidr: cidr.default("10.0.0.0/16"),
+    /** Kubernetes minor version of the managed control plane, e.g. "1.33". @default per cloud, see config/catalog */
+    kubernetesVersion: z.string().regex(/^1\.[0-9]{2}$/, { error: "expected a Kubernetes minor version such as 1.33" }).optional(),
+    /** Node pools: `system` for cluster add-ons, `ledger` (tainted) for ledger pods only. */
+    pools: z.strictObject({ system: cloudPoolSchema.optional(), ledger: cloudPoolSchema.optional() }).optional(),
+    /** Failure domain this region counts as in the fault-tolerance table. @default the cloud (aws, gcp, alicloud) */
+    failureDomain: z.string().min(1).optional(),
+    /** CIDRs that may reach this cluster's API endpoint; overrides the network's `apiAllowList`. */
+    apiAllowList: z.array(allowListCidr).optional(),
 };
 export const awsRegionSchema = z.strictObject({ cloud: z.literal("aws"), ...cloudRegionFields });
 export const gcpRegionSchema = z.strictObject({ cloud: z.literal("gcp"), ...cloudRegionFields });
@@ -120,7 +136,6 @@ export const regionSchema = z.discriminatedUnion("cloud", [
     alicloudRegionSchema,
 ]);
 
-export const SUPPORTED_CLOUDS: readonly string[] = ["existing"];
 
 const publicKeySchema = z
     .string()
@@ -155,6 +170,11 @@ export const nodeSchema = z
          * regions reach it. Left out, only schedulers in its own cluster can.
          */
         rpcAddress: ipAddress.optional(),
+        /**
+         * Cloud regions: the zone the node's pod and volume live in. @default round robin over the region's
+         * zones in file order (recorded once deployed: a node never moves away from its volume)
+         */
+        zone: z.string().min(1).optional(),
         /** An existing Kubernetes Secret in the ledger's namespace holding the private key (hex). */
         keySecret: z.strictObject({ name: dnsLabel(253), key: z.string().min(1).default("key") }).optional(),
         resources: resourcesSchema.optional(),
@@ -226,11 +246,25 @@ export const networkSchema = z.strictObject({
      * pod addresses). Left out, Besu restricts peers by the allowlist alone.
      */
     netRestrict: z.array(cidr).min(1).optional(),
+    /**
+     * CIDRs that may reach the cloud clusters' Kubernetes API endpoints (your office, your CI runners'
+     * egress). Never the whole internet. Empty: the endpoints are private, reachable from the VPC only.
+     */
+    apiAllowList: z.array(allowListCidr).default([]),
+    /**
+     * The DNS zone (named `domain`) and the cloud hosting it: the global stack owns the zone and a record
+     * `<ledger>-<node>.<region>.<domain>` for every node's P2P address, for people and tools.
+     */
+    dns: z.strictObject({ provider: z.enum(CLOUDS) }).optional(),
 });
 
 export type NetworkConfig = z.output<typeof networkSchema>;
 export type RegionConfig = z.output<typeof regionSchema>;
 export type ExistingRegionConfig = z.output<typeof existingRegionSchema>;
+export type AwsRegionConfig = z.output<typeof awsRegionSchema>;
+export type GcpRegionConfig = z.output<typeof gcpRegionSchema>;
+export type AlicloudRegionConfig = z.output<typeof alicloudRegionSchema>;
+export type CloudRegionConfig = AwsRegionConfig | GcpRegionConfig | AlicloudRegionConfig;
 export type LedgerConfig = z.output<typeof ledgerSchema>;
 export type NodeConfig = z.output<typeof nodeSchema>;
 export type TenantConfig = z.output<typeof tenantSchema>;

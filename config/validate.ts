@@ -1,11 +1,11 @@
 // Checks across entries of a network file that the per-field schema cannot express: references
-// between sections, uniqueness, BFT sizing and what this release can deploy.
+// between sections, uniqueness and BFT sizing (cloud regions' rules: validate-clouds.ts).
 //
 // They run on the plain parsed YAML, not on the zod output, so that they are reported together
 // with the schema's problems instead of only after those are fixed. Every check therefore reads
 // defensively and stays silent where the shape is wrong (the schema reports that).
-import { didYouMean, orList, type KeyPath } from "./errors";
-import { LAB_KEY, SUPPORTED_CLOUDS } from "./schema";
+import { didYouMean, type KeyPath } from "./errors";
+import { LAB_KEY } from "./schema";
 import { checkAddresses } from "./validate-addresses";
 import { checkNames } from "./validate-names";
 
@@ -16,8 +16,6 @@ export interface NetworkFinding {
     target?: "key" | "value";
 }
 
-/** Clouds the schema knows; those not in SUPPORTED_CLOUDS have no adapter in this release. */
-const KNOWN_CLOUDS = ["existing", "aws", "gcp", "alicloud"];
 /** BFT needs n >= 3f+1 validators with f >= 1. */
 const MIN_QBFT_VALIDATORS = 4;
 
@@ -67,19 +65,6 @@ export function checkNetwork(raw: unknown, lineOf: (keyPath: KeyPath) => number 
 
     const regions = mapping(network.regions);
     const regionIds = regions ? Object.keys(regions) : undefined;
-    for (const [id, region] of Object.entries(regions ?? {})) {
-        const cloud = text(mapping(region)?.cloud);
-        if (cloud !== undefined && KNOWN_CLOUDS.includes(cloud) && !SUPPORTED_CLOUDS.includes(cloud)) {
-            findings.push({
-                path: ["regions", id, "cloud"],
-                message:
-                    `cloud '${cloud}' cannot be deployed yet: its adapter is not available in this version; ` +
-                    `only ${orList(SUPPORTED_CLOUDS.map((c) => `'${c}'`))} is supported ` +
-                    `(an existing Kubernetes cluster, selected with kubeconfigContext)`,
-            });
-        }
-    }
-
     const ledgers = mapping(network.ledgers);
     for (const [ledgerName, ledgerValue] of Object.entries(ledgers ?? {})) {
         const ledger = mapping(ledgerValue);

@@ -40,7 +40,7 @@ describe("network file problems", () => {
 
     it("an unknown key with no close match lists the keys that are allowed", () => {
         const { file, lines } = problemsIn(networkWith({ 2: "domain: atlas.ledger.example\nowner: ops" }));
-        expect(lines).toContain(`${file}:3:1: owner: unknown key 'owner'; expected one of: name, domain, regions, ledgers, tenants, netRestrict`);
+        expect(lines).toContain(`${file}:3:1: owner: unknown key 'owner'; expected one of: name, domain, regions, ledgers, tenants, netRestrict, apiAllowList, dns`);
     });
 
     it("a value of the wrong type says what was expected and what was found", () => {
@@ -113,13 +113,6 @@ describe("network file problems", () => {
         const { file, lines } = problemsIn(networkWith({ 15: "      - { name: val-3, role: validator, region: amx, address: 198.51.100.15 }" }));
         expect(lines).toEqual([
             `${file}:15:49: ledgers.main.nodes[2].region: expected a region id defined under 'regions' (fra, ams), found 'amx' (did you mean 'ams'?)`,
-        ]);
-    });
-
-    it("a cloud region is rejected because only existing clusters are supported in this version", () => {
-        const { file, lines } = problemsIn(networkWith({ 5: "  ams: { cloud: aws, region: eu-west-1 }" }));
-        expect(lines).toEqual([
-            `${file}:5:17: regions.ams.cloud: cloud 'aws' cannot be deployed yet: its adapter is not available in this version; only 'existing' is supported (an existing Kubernetes cluster, selected with kubeconfigContext)`,
         ]);
     });
 
@@ -210,7 +203,7 @@ describe("what a message shows of a file", () => {
     it("a key of control characters is shown escaped, in its path and in its message", () => {
         const { file, lines } = problemsIn(networkWith({ 2: 'domain: atlas.ledger.example\n"\\e]0;pwned\\a": 1' }));
         expect(lines).toEqual([
-            `${file}:3:1: ["\\u001b]0;pwned\\u0007"]: unknown key "\\u001b]0;pwned\\u0007"; expected one of: name, domain, regions, ledgers, tenants, netRestrict`,
+            `${file}:3:1: ["\\u001b]0;pwned\\u0007"]: unknown key "\\u001b]0;pwned\\u0007"; expected one of: name, domain, regions, ledgers, tenants, netRestrict, apiAllowList, dns`,
         ]);
     });
 

@@ -15,12 +15,12 @@ function stacksDir(stackFiles: Record<string, string>, network = networkWith({})
 }
 
 describe("the example network", () => {
-    const loaded = loadStack(STACKS, "dev");
+    const loaded = loadStack(STACKS, "atlas");
     const nodes = loaded.network.ledgers.main.nodes;
     const validators = nodes.filter((n) => n.role === "validator");
 
-    it("the dev stack deploys the whole atlas network from one stack", () => {
-        expect(loaded.stackFile).toBe(path.join(STACKS, "Pulumi.dev.yaml"));
+    it("the atlas stack deploys the whole atlas network from one stack", () => {
+        expect(loaded.stackFile).toBe(path.join(STACKS, "Pulumi.atlas.yaml"));
         expect(loaded.networkFile).toBe(path.join(STACKS, "networks/atlas.yaml"));
         expect(loaded.deploy).toEqual({ kind: "all" });
         expect(loaded.config).toEqual({ "ledgerfleet:network": "networks/atlas.yaml", "ledgerfleet:deploy": "all" });

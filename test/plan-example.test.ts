@@ -34,7 +34,7 @@ function manifest(region: string, file: string): Manifest {
 }
 
 beforeAll(async () => {
-    result = await plan({ stack: "dev" });
+    result = await plan({ stack: "atlas" });
     outDir = makeTempDir("plan");
     writePlan(result, outDir);
 });
@@ -141,7 +141,7 @@ describe("offline plan of the example network", () => {
     });
 
     it("writes the same bytes when run twice", async () => {
-        const again = await plan({ stack: "dev" });
+        const again = await plan({ stack: "atlas" });
         const second = makeTempDir("plan");
         writePlan(again, second);
         const files = filesUnder(outDir);
@@ -154,7 +154,7 @@ describe("offline plan of the example network", () => {
         const planJson = JSON.parse(fs.readFileSync(path.join(outDir, "plan.json"), "utf8"));
         expect(Object.keys(planJson)).toEqual(["project", "stack", "resources", "outputs"]);
         expect(planJson.project).toBe("ledgerfleet");
-        expect(planJson.stack).toBe("dev");
+        expect(planJson.stack).toBe("atlas");
         for (const r of planJson.resources) expect(Object.keys(r)).toEqual(["urn", "type", "name", "parent", "provider", "custom", "inputs"]);
         expect(JSON.parse(fs.readFileSync(path.join(outDir, "policy.json"), "utf8"))).toEqual([]);
         expect(planJson.outputs.ledgers.main.validators).toHaveLength(7);

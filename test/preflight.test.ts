@@ -125,8 +125,8 @@ describe("ledgerfleet preflight offline", () => {
         let loaded: { network: NetworkConfig; deploy: DeployTarget };
         let code: number;
         try {
-            loaded = loadStack(STACKS, "dev");
-            code = await preflight({ stack: "dev", stacksDir: STACKS, kubectl, ...io });
+            loaded = loadStack(STACKS, "atlas");
+            code = await preflight({ stack: "atlas", stacksDir: STACKS, kubectl, ...io });
         } catch {
             // The example network may be mid-edit; the same promise holds for a network built here.
             loaded = { network: network(["198.51.100.11", "198.51.100.12", "198.51.100.75", "2001:db8::76"]), deploy: { kind: "all" } };

@@ -2,6 +2,7 @@
 // through a kubeconfig context. It creates no cloud resources, only the region's provider.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { requestAddress } from "../../charts/load-balancer";
 import type { ExistingRegionConfig } from "../../config/schema";
 import type { ClusterAccess } from "./types";
 
@@ -20,5 +21,12 @@ export function existingCluster(name: string, region: ExistingRegionConfig, pare
         },
         { parent },
     );
-    return { provider, storageClass: region.storageClass };
+    return {
+        provider,
+        storageClass: region.storageClass,
+        ledgerNodeSelector: region.ledgerNodeSelector,
+        podCidrs: region.podCidrs,
+        // The node's address as the file gives it, asked for the way the cluster's load balancer takes it.
+        p2pService: (address) => requestAddress(region.loadBalancer, address.ip),
+    };
 }

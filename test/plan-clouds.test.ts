@@ -1,0 +1,243 @@
+// The multi-cloud example (stacks/Pulumi.dev.yaml: meridian, on AWS, Google Cloud, Alibaba Cloud and
+// an on-premises cluster), planned offline: what a security reviewer and an operator check before
+// the first `pulumi up`, read from what the program registers.
+import { beforeAll, describe, expect, it } from "vitest";
+import { plan, type Plan } from "../cli/plan";
+import type { Registration } from "../cli/mocks";
+import { nodeAddressResourceName } from "../config/names";
+
+let all: Plan;
+let regionStack: Plan;
+
+beforeAll(async () => {
+    all = await plan({ stack: "dev" });
+    regionStack = await plan({ stack: "aws-fra" });
+}, 60_000);
+
+const regs = (p: Plan) => p.mocks.registrations;
+const ofType = (p: Plan, type: string) => regs(p).filter((r) => r.type === type);
+const one = (p: Plan, type: string): Registration => {
+    const found = ofType(p, type);
+    expect(found, type).toHaveLength(1);
+    return found[0] as Registration;
+};
+const byUrn = (p: Plan) => new Map(regs(p).map((r) => [r.urn, r]));
+/** The provider's URN in a registration's provider reference (`<urn>::<id>`). */
+const providerUrn = (r: Registration) => r.provider.slice(0, r.provider.lastIndexOf("::"));
+
+/** The Region component a resource belongs to (by parent chain), or undefined. */
+function regionOf(p: Plan, r: Registration): string | undefined {
+    const index = byUrn(p);
+    for (let at: Registration | undefined = r; at !== undefined; at = index.get(at.parent)) {
+        if (at.type === "ledgerfleet:index:Region") return at.name.replace(/^meridian-/, "");
+    }
+    return undefined;
+}
+
+/** Every resource `r` waits for, transitively (dependencies and parents' dependencies are what the engine orders by). */
+function dependsTransitively(p: Plan, r: Registration): Set<string> {
+    const index = byUrn(p);
+    const seen = new Set<string>();
+    const queue = [...r.dependencies];
+    while (queue.length > 0) {
+        const urn = queue.pop() as string;
+        if (seen.has(urn)) continue;
+        seen.add(urn);
+        queue.push(...(index.get(urn)?.dependencies ?? []));
+    }
+    return seen;
+}
+
+const CLUSTER_TYPES: Readonly<Record<string, string>> = {
+    "aws-fra": "aws:eks/cluster:Cluster",
+    "gcp-fra": "gcp:container/cluster:Cluster",
+    "ali-fra": "alicloud:cs/managedKubernetes:ManagedKubernetes",
+};
+
+describe("the multi-cloud example", () => {
+    it("plans clean: four regions over three clouds and a data centre, four failure domains, none holding more than f = 2 validators", () => {
+        expect(all.exitCode).toBe(0);
+        expect(Object.keys(all.loaded.network.regions)).toEqual(["aws-fra", "gcp-fra", "ali-fra", "dc-ams"]);
+        expect(all.summary).toMatch(/cloud\s+aws\s+2\s+yes/);
+        expect(all.summary).toMatch(/cloud\s+gcp\s+2\s+yes/);
+        expect(all.summary).toMatch(/cloud\s+alicloud\s+2\s+yes/);
+        expect(all.summary).toMatch(/cloud\s+existing:dc-ams\s+1\s+yes/);
+    });
+
+    it("names an explicit provider on every resource: no default provider anywhere", () => {
+        const custom = regs(all).filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && r.type !== "pulumi:pulumi:StackReference");
+        expect(custom.length).toBeGreaterThan(200);
+        for (const r of custom) {
+            expect(r.provider, r.urn).not.toBe("");
+            expect(r.provider, r.urn).not.toMatch(/::default(_[0-9_]+)?::/);
+        }
+    });
+
+    it("builds every Kubernetes object of a region with that region's provider, made from that region's own cluster", () => {
+        const index = byUrn(all);
+        const kube = regs(all).filter((r) => r.type.startsWith("kubernetes:"));
+        expect(kube.length).toBeGreaterThan(90);
+        for (const r of kube) {
+            const region = regionOf(all, r);
+            expect(region, r.urn).toBeDefined();
+            const provider = index.get(providerUrn(r));
+            expect(provider?.type, r.urn).toBe("pulumi:providers:kubernetes");
+            expect(regionOf(all, provider as Registration), r.urn).toBe(region);
+            const clusterType = CLUSTER_TYPES[region as string];
+            if (clusterType === undefined) {
+                expect(provider?.inputs["context"]).toBe("dc-ams");
+                continue;
+            }
+            // The provider's kubeconfig comes from this region's cluster, and from no other region's.
+            const clusters = [...dependsTransitively(all, provider as Registration)].map((u) => index.get(u)).filter((d) => d !== undefined && Object.values(CLUSTER_TYPES).includes(d.type));
+            expect(clusters.map((c) => c?.type), r.urn).toEqual([clusterType]);
+            expect(regionOf(all, clusters[0] as Registration)).toBe(region);
+        }
+    });
+
+    it("joins each node's enode to the static address reserved for it, bound to its P2P Service, and to its DNS record", () => {
+        const outputs = all.plan.outputs as {
+            ledgers: { main: { nodes: Record<string, { enode: string; region: string; dnsName: string }> } };
+            addresses: { nodes: Record<string, { ip: string; ref: string }> };
+        };
+        const nodes = Object.entries(outputs.ledgers.main.nodes);
+        expect(nodes).toHaveLength(11);
+        const ips = new Set<string>();
+        for (const [name, node] of nodes) {
+            const address = outputs.addresses.nodes[`main/${name}`];
+            expect(address, name).toBeDefined();
+            const host = new URL(node.enode.replace("enode://", "http://")).hostname;
+            expect(host, name).toBe(address?.ip);
+            ips.add(host);
+
+            const cloud = all.loaded.network.regions[node.region]?.cloud;
+            if (cloud !== "existing") {
+                // Reserved for this node, in its own region's cloud, and protected.
+                const reserved = regs(all).find((r) => r.name === nodeAddressResourceName("meridian", node.region, "main", name));
+                expect(reserved?.protect, name).toBe(true);
+                expect(reserved?.type.startsWith(`${cloud}:`), name).toBe(true);
+                expect(address?.ip, name).toMatch(/^198\.1[89]\./);
+            }
+            // The P2P Service asks for exactly this address (by the cloud's handle for it, or the IP).
+            const service = all.manifests.find((m) => m.path === `${node.region}/meridian-main/Service-${name}-p2p.yaml`);
+            expect(service, name).toBeDefined();
+            const asked = JSON.stringify({ a: (service?.object["metadata"] as { annotations?: unknown }).annotations, s: service?.object["spec"] });
+            expect(asked.includes(address?.ref as string) || asked.includes(address?.ip as string), name).toBe(true);
+            // The DNS record of its name points at the same address.
+            const record = ofType(all, "aws:route53/record:Record").find((r) => `${String(r.inputs["name"])}` === node.dnsName || `${String(r.inputs["name"])}.meridian.ledger.example` === node.dnsName);
+            expect(record?.inputs["records"], name).toEqual([address?.ip]);
+            expect(record?.inputs["type"]).toBe("A");
+        }
+        expect(ips.size).toBe(11);
+    });
+
+    it("reserves every address in the global stack, protected; a region stack reserves none and builds only its region", () => {
+        const reserved = regs(all).filter((r) => /:(ec2\/eip:Eip|compute\/address:Address|ecs\/eipAddress:EipAddress)$/.test(r.type));
+        // 11 nodes (one each, the data centre's two are in the file) = 9 reserved, plus NAT egress: 3 (AWS, one per zone) + 2 (GCP) + 1 (Alibaba).
+        expect(reserved).toHaveLength(9 + 3 + 2 + 1);
+        for (const r of reserved) expect(r.protect, r.urn).toBe(true);
+
+        const region = regs(regionStack).filter((r) => r.custom && !r.type.startsWith("pulumi:"));
+        expect(region.length).toBeGreaterThan(40);
+        for (const r of region) expect(regionOf(regionStack, r), r.urn).toBe("aws-fra");
+        expect(regs(regionStack).filter((r) => reserved.some((x) => x.type === r.type))).toEqual([]);
+        expect(ofType(regionStack, "aws:route53/zone:Zone")).toEqual([]);
+        // The region stack's NAT gateways use the addresses the global stack reserved.
+        const nat = ofType(regionStack, "aws:ec2/natGateway:NatGateway").map((r) => r.inputs["allocationId"]);
+        expect(nat).toHaveLength(3);
+        for (const id of nat) expect(id).toMatch(/^eipalloc-/);
+    });
+
+    it("gives a region stack the same genesis ConfigMap, byte for byte, as the whole-network stack", () => {
+        const genesis = (p: Plan) => p.manifests.find((m) => m.path === "aws-fra/meridian-main/ConfigMap-genesis.yaml")?.yaml;
+        expect(genesis(regionStack)).toBeDefined();
+        expect(genesis(regionStack)).toBe(genesis(all));
+    });
+});
+
+describe("security-relevant inputs per cloud, on the example's plan", () => {
+    const allowList = ["203.0.113.0/28"];
+
+    it("AWS: EKS secrets under a rotating customer key, private endpoint public only to the allow-list, audit logs, nodes in private subnets", () => {
+        const eks = one(all, "aws:eks/cluster:Cluster").inputs as {
+            encryptionConfig: { resources: string[]; provider: { keyArn: string } };
+            vpcConfig: { endpointPrivateAccess: boolean; publicAccessCidrs: string[]; subnetIds: string[] };
+            enabledClusterLogTypes: string[];
+        };
+        expect(eks.encryptionConfig.resources).toEqual(["secrets"]);
+        expect(eks.encryptionConfig.provider.keyArn).toMatch(/^arn:aws:kms:/);
+        for (const key of ofType(all, "aws:kms/key:Key")) expect(key.inputs["enableKeyRotation"]).toBe(true);
+        expect(eks.vpcConfig.endpointPrivateAccess).toBe(true);
+        expect(eks.vpcConfig.publicAccessCidrs).toEqual(allowList);
+        expect(eks.enabledClusterLogTypes).toEqual(expect.arrayContaining(["api", "audit", "authenticator"]));
+        const subnets = new Map(ofType(all, "aws:ec2/subnet:Subnet").map((s) => [`mocked::${s.type}::${s.name}`, s]));
+        for (const group of ofType(all, "aws:eks/nodeGroup:NodeGroup")) {
+            for (const id of group.inputs["subnetIds"] as string[]) expect(subnets.get(id)?.inputs["mapPublicIpOnLaunch"] ?? false, group.name).toBe(false);
+        }
+    });
+
+    it("GCP: GKE with private nodes, authorized networks from the allow-list, CMEK secrets, shielded nodes, API server logs", () => {
+        const gke = one(all, "gcp:container/cluster:Cluster").inputs as {
+            databaseEncryption: { state: string; keyName: string };
+            privateClusterConfig: { enablePrivateNodes: boolean };
+            masterAuthorizedNetworksConfig: { cidrBlocks: { cidrBlock: string }[] };
+            enableShieldedNodes: boolean;
+            loggingConfig: { enableComponents: string[] };
+            workloadIdentityConfig?: { workloadPool: string };
+        };
+        expect(gke.databaseEncryption.state).toBe("ENCRYPTED");
+        expect(gke.databaseEncryption.keyName).toContain("cryptoKey");
+        expect(one(all, "gcp:kms/cryptoKey:CryptoKey").inputs["rotationPeriod"]).toMatch(/^\d+s$/);
+        expect(gke.privateClusterConfig.enablePrivateNodes).toBe(true);
+        expect(gke.masterAuthorizedNetworksConfig.cidrBlocks.map((b) => b.cidrBlock)).toEqual(allowList);
+        expect(gke.enableShieldedNodes).toBe(true);
+        expect(gke.loggingConfig.enableComponents).toContain("APISERVER");
+        expect(gke.workloadIdentityConfig?.workloadPool).toMatch(/\.svc\.id\.goog$/);
+    });
+
+    it("Alibaba Cloud: ACK Pro with KMS secrets encryption, no public API endpoint, audit and control-plane logs, no public IPs on nodes", () => {
+        const ack = one(all, "alicloud:cs/managedKubernetes:ManagedKubernetes").inputs as Record<string, unknown>;
+        expect(ack["clusterSpec"]).toBe("ack.pro.small");
+        expect(ack["encryptionProviderKey"]).toContain("kms/key");
+        expect(one(all, "alicloud:kms/key:Key").inputs["automaticRotation"]).toBe("Enabled");
+        expect(ack["slbInternetEnabled"]).toBe(false);
+        expect(ack["auditLogConfig"]).toEqual({ enabled: true });
+        expect(ack["controlPlaneLogComponents"]).toEqual(expect.arrayContaining(["apiserver"]));
+        for (const pool of ofType(all, "alicloud:cs/nodePool:NodePool")) {
+            expect(pool.inputs["internetMaxBandwidthOut"] ?? 0, pool.name).toBe(0);
+            expect(pool.inputs["systemDiskEncrypted"], pool.name).toBe(true);
+        }
+    });
+
+    it("every cloud: ledger volumes on an encrypted StorageClass that retains them, and every cloud resource tagged with network, region and role", () => {
+        const classes = ofType(all, "kubernetes:storage.k8s.io/v1:StorageClass");
+        expect(classes).toHaveLength(3);
+        for (const sc of classes) {
+            const inputs = sc.inputs as { reclaimPolicy: string; volumeBindingMode: string; parameters: Record<string, string> };
+            expect(inputs.reclaimPolicy).toBe("Retain");
+            expect(inputs.volumeBindingMode).toBe("WaitForFirstConsumer");
+            expect(inputs.parameters["encrypted"] === "true" || inputs.parameters["disk-encryption-kms-key"] !== undefined, sc.urn).toBe(true);
+        }
+        for (const pvc of all.manifests.filter((m) => m.object["kind"] === "PersistentVolumeClaim" && m.region !== "dc-ams")) {
+            expect((pvc.object["spec"] as { storageClassName: string }).storageClassName).toBe("ledger-data");
+        }
+        const tagged = regs(all).filter((r) => /^(aws|gcp|alicloud):/.test(r.type) && (r.inputs["tags"] !== undefined || r.inputs["labels"] !== undefined));
+        expect(tagged.length).toBeGreaterThan(40);
+        for (const r of tagged) {
+            const tags = (r.inputs["tags"] ?? r.inputs["labels"]) as Record<string, string>;
+            expect(tags["ledgerfleet-network"], r.urn).toBe("meridian");
+            expect(tags["ledgerfleet-region"], r.urn).toMatch(/^(aws-fra|gcp-fra|ali-fra)$/);
+            expect(tags["ledgerfleet-role"], r.urn).toBeTruthy();
+        }
+    });
+
+    it("pins each cloud node's pod to its zone, and spreads a region's validators over different zones", () => {
+        for (const region of ["aws-fra", "gcp-fra", "ali-fra"]) {
+            const zones = all.manifests
+                .filter((m) => m.region === region && m.object["kind"] === "StatefulSet" && m.path.includes("val-"))
+                .map((m) => (m.object as { spec: { template: { spec: { nodeSelector: Record<string, string> } } } }).spec.template.spec.nodeSelector["topology.kubernetes.io/zone"]);
+            expect(zones).toHaveLength(2);
+            expect(new Set(zones).size, region).toBe(2);
+        }
+    });
+});

@@ -92,6 +92,9 @@ export function planPreflight(network: NetworkConfig, deploy: DeployTarget): Pre
 }
 
 
+/** A peer in a cloud region: its address exists once the global stack reserves it, not in the file. */
+const UNADDRESSED = "not checked: a cloud node, whose static address the global stack reserves (`pulumi stack output addresses`)";
+
 /** `k=v,k2=v2`, as `kubectl get -l` takes it; "" selects every node. */
 export function labelSelector(labels: Readonly<Record<string, string>>): string {
     return Object.entries(labels)
@@ -147,7 +150,7 @@ export function renderPlan(plan: PreflightPlan, stack: string, timeoutSeconds: n
         text += `  from inside cluster ${r.kubeconfigContext}, one pod per ledger in the ledger's namespace, labelled as one of its pods (so its NetworkPolicies admit it as a peer), running ${r.image}:\n`;
         const rows: string[][] = [["CHECK", "TARGET", "REQUIREMENT"]];
         for (const p of r.peers) rows.push(["tcp", hostPort(p.ip, p.port), `${p.ledger}/${p.node} (region ${p.region}) accepts a TCP connection within ${timeoutSeconds}s`]);
-        for (const u of r.unaddressed) rows.push(["tcp", u, "not checked: no address in the network file"]);
+        for (const u of r.unaddressed) rows.push(["tcp", u, UNADDRESSED]);
         for (const p of r.peers) rows.push(["dns", p.dnsName, `resolves to ${p.ip} (advisory)`]);
         text += table(rows, "    ");
         text += "    (dns is advisory: names are for people and never in a peer list, so an unresolved name is a warning, not a failure)\n";
@@ -254,7 +257,7 @@ export function probeResults(region: RegionPreflight, lines: readonly ProbeLine[
         else if (line.ok) results.push({ check: "tcp", target, status: "ok", detail: `connected (region ${p.region})` });
         else results.push({ check: "tcp", target, status: "FAIL", detail: tcpFailure(line.reason, p, timeoutSeconds) });
     }
-    for (const u of region.unaddressed) results.push({ check: "tcp", target: u, status: "warn", detail: "not checked: no address in the network file" });
+    for (const u of region.unaddressed) results.push({ check: "tcp", target: u, status: "warn", detail: UNADDRESSED });
     for (const p of region.peers) {
         const line = lines.find((l) => l.kind === "dns" && l.name === p.dnsName);
         const advisory = "(advisory: peers connect by address)";

@@ -99,7 +99,7 @@ describe("ledgerfleet plan as a process", () => {
         const r = run(["plan", "--stack", "no-such-stack", "--out", path.join(writeFiles({}), "out")]);
         expect(r.status).toBe(2);
         expect(r.stderr).toContain("Pulumi.no-such-stack.yaml");
-        expect(r.stderr).toContain("dev");
+        expect(r.stderr).toContain("atlas");
         expect(r.stderr).not.toMatch(/^\s+at /m);
     });
 
@@ -110,7 +110,7 @@ describe("ledgerfleet plan as a process", () => {
         expect(r.status).toBe(0);
         expect(r.stdout).toContain("ledgerfleet plan: stack dev");
         expect(fs.readdirSync(out).sort()).toEqual(["manifests", "plan.json", "policy.json"]);
-        expect(fs.readdirSync(path.join(out, "manifests")).sort()).toEqual(["ams-dc2", "fra-dc1", "lon-dc3", "par-dc4"]);
+        expect(fs.readdirSync(path.join(out, "manifests")).sort()).toEqual(["ali-fra", "aws-fra", "dc-ams", "gcp-fra"]);
     });
 });
 

@@ -241,7 +241,7 @@ describe("P2P exposure", () => {
     it("binds a node's P2P Service to exactly its reserved address, by name and by value", () => {
         const { p2p, resolved, request } = built["priv"];
         const reserved = String(inputs(one("gcp:compute/address:Address", "priv-main"))["name"]);
-        expect(reserved).toMatch(/^lf-priv-main-val-1-ip-[0-9a-f]{6}$/);
+        expect(reserved).toBe("priv-main-val-1");
         expect(p2p.ref).toBe(`https://www.googleapis.com/compute/v1/projects/${PLAN_GCP_PROJECT}/regions/europe-west3/addresses/${reserved}`);
         expect(resolved.annotations).toEqual({ "cloud.google.com/l4-rbs": "enabled", "networking.gke.io/load-balancer-ip-addresses": reserved });
         expect(resolved.loadBalancerIP).toBe(p2p.ip);
@@ -327,6 +327,8 @@ describe("argument checks (pure)", () => {
 
     it("makes GCP names within Google's limits and reads an address's name from its self link", () => {
         const long = "a-region-id-that-is-much-longer-than-gke-allows";
+        expect(gcpName("meridian-gcp-fra", "gke", 40)).toBe("meridian-gcp-fra-gke");
+        expect(gcpName("1st-region", "nodes", 30)).toBe("lf-1st-region-nodes");
         expect(gcpName(long, "gke", 40)).toMatch(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/);
         expect(gcpName(long, "nodes", 30).length).toBeLessThanOrEqual(30);
         expect(gcpName(long, "nodes", 30)).not.toBe(gcpName(`${long}-2`, "nodes", 30));

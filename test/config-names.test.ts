@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { plan } from "../cli/plan";
-import { nodeKeyResourceName, nodeResourceName, regionResourceName } from "../config/names";
+import { nodeAddressResourceName, nodeKeyResourceName, nodeResourceName, regionResourceName } from "../config/names";
 import { loadNetworkFile } from "../config/load";
 import { configError, removeTempDirs, shown, writeFiles } from "./fixtures/config/network";
 
@@ -59,8 +59,12 @@ describe("names that run together", () => {
         const p = await plan({ stack: "dev" });
         const names = (type: string) => p.mocks.ofType(type).map((r) => r.name).sort();
         const nodes = Object.entries(p.loaded.network.ledgers).flatMap(([l, c]) => c.nodes.map((n) => ({ l, n })));
-        expect(names("ledgerfleet:index:LedgerNode")).toEqual(nodes.map(({ l, n }) => nodeResourceName("atlas", n.region, l, n.name)).sort());
+        expect(names("ledgerfleet:index:LedgerNode")).toEqual(nodes.map(({ l, n }) => nodeResourceName("meridian", n.region, l, n.name)).sort());
         expect(names("random:index/randomBytes:RandomBytes")).toEqual(nodes.map(({ l, n }) => nodeKeyResourceName(l, n.name)).sort());
-        expect(names("ledgerfleet:index:Region")).toEqual(Object.keys(p.loaded.network.regions).map((r) => regionResourceName("atlas", r)).sort());
+        expect(names("ledgerfleet:index:Region")).toEqual(Object.keys(p.loaded.network.regions).map((r) => regionResourceName("meridian", r)).sort());
+        // Every cloud node's reserved address, under the name the network's file gives it.
+        const reserved = [...names("aws:ec2/eip:Eip"), ...names("gcp:compute/address:Address"), ...names("alicloud:ecs/eipAddress:EipAddress")];
+        const cloudNodes = nodes.filter(({ n }) => p.loaded.network.regions[n.region]?.cloud !== "existing");
+        for (const { l, n } of cloudNodes) expect(reserved).toContain(nodeAddressResourceName("meridian", n.region, l, n.name));
     });
 });

@@ -1,6 +1,8 @@
 // The multi-cloud example (stacks/Pulumi.dev.yaml: meridian, on AWS, Google Cloud, Alibaba Cloud and
 // an on-premises cluster), planned offline: what a security reviewer and an operator check before
 // the first `pulumi up`, read from what the program registers.
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { plan, type Plan } from "../cli/plan";
 import type { Registration } from "../cli/mocks";
@@ -240,4 +242,24 @@ describe("security-relevant inputs per cloud, on the example's plan", () => {
             expect(new Set(zones).size, region).toBe(2);
         }
     });
+});
+
+describe("cloud SDKs", () => {
+    /** Plans `stack` in a fresh process and lists the cloud SDKs it loaded. */
+    function sdksLoadedBy(stack: string): string[] {
+        const root = path.join(__dirname, "..");
+        const script =
+            `const { plan } = require(${JSON.stringify(path.join(root, "cli", "plan.ts"))});` +
+            `plan({ stack: ${JSON.stringify(stack)} }).then(() => {` +
+            "const loaded = ['aws', 'gcp', 'alicloud'].filter((m) => Object.keys(require.cache).some((k) => k.includes(`/node_modules/@pulumi/${m}/`)));" +
+            "console.log(JSON.stringify(loaded)); });";
+        const r = spawnSync(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), "-e", script], { cwd: root, encoding: "utf8" });
+        expect(r.stderr).toBe("");
+        return JSON.parse(r.stdout.trim().split("\n").pop() ?? "null") as string[];
+    }
+
+    it("are loaded only for the clouds a network uses: the on-premises network loads none", () => {
+        expect(sdksLoadedBy("atlas")).toEqual([]);
+        expect(sdksLoadedBy("dev")).toEqual(["aws", "gcp", "alicloud"]);
+    }, 60_000);
 });

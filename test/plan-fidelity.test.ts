@@ -50,9 +50,9 @@ describe("URNs in the example's plan", () => {
     it("name a node's StatefulSet under its Network, Region and LedgerNode", () => {
         const urn =
             "urn:pulumi:dev::ledgerfleet::ledgerfleet:index:Network$ledgerfleet:index:Region$ledgerfleet:index:LedgerNode$kubernetes:apps/v1:StatefulSet" +
-            "::atlas-fra-dc1-main-val-1-statefulset-val-1";
-        expect(byUrn.get(urn)?.parent).toBe("urn:pulumi:dev::ledgerfleet::ledgerfleet:index:Network$ledgerfleet:index:Region$ledgerfleet:index:LedgerNode::atlas-fra-dc1-main-val-1");
-        expect(byUrn.get("urn:pulumi:dev::ledgerfleet::ledgerfleet:index:Network::atlas")?.parent).toBe(`urn:pulumi:dev::ledgerfleet::${STACK_TYPE}::ledgerfleet-dev`);
+            "::meridian-aws-fra-main-val-1-statefulset-val-1";
+        expect(byUrn.get(urn)?.parent).toBe("urn:pulumi:dev::ledgerfleet::ledgerfleet:index:Network$ledgerfleet:index:Region$ledgerfleet:index:LedgerNode::meridian-aws-fra-main-val-1");
+        expect(byUrn.get("urn:pulumi:dev::ledgerfleet::ledgerfleet:index:Network::meridian")?.parent).toBe(`urn:pulumi:dev::ledgerfleet::${STACK_TYPE}::ledgerfleet-dev`);
     });
 
     it("are unique", () => {

@@ -61,14 +61,16 @@ export function gkeAddressPlan(vpcCidr: string): GkeAddressPlan {
 
 /**
  * A GCP resource name (lower-case letters, digits, '-', starting with a letter) of at most `max`
- * characters, unique per Pulumi name: GKE cluster names stop at 40 and service account ids at 30,
- * fewer than a long region name plus Pulumi's random suffix would take.
+ * characters: `<name>-<role>` when it fits, else cut short with a hash of the whole for uniqueness.
+ * Explicit because GKE cluster names stop at 40 and service account ids at 30, fewer than a long
+ * region name plus Pulumi's random suffix would take.
  */
 export function gcpName(name: string, role: string, max: number): string {
-    const hash = createHash("sha256").update(`${name}/${role}`).digest("hex").slice(0, 6);
-    const slug = `lf-${name}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
-    const room = max - role.length - hash.length - 2;
-    return `${slug.slice(0, room).replace(/-+$/, "")}-${role}-${hash}`;
+    const slug = [name, role].filter((s) => s !== "").join("-").toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+    const plain = /^[a-z]/.test(slug) ? slug : `lf-${slug}`;
+    if (plain.length <= max) return plain;
+    const hash = createHash("sha256").update(plain).digest("hex").slice(0, 6);
+    return `${plain.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
 }
 
 /** The address's name from its self link: GKE's static-address annotation takes names. */
@@ -78,24 +80,23 @@ export function addressName(selfLink: string): string {
     return name;
 }
 
-/** A regional external passthrough NLB's address: the cloud's load balancer is regional, so `zone` is not needed. */
+/**
+ * Binds a node's P2P Service to exactly its reserved address. GKE's passthrough NLB is regional, so
+ * the zone does not matter. Checked 2026-11-25 against the controllers GKE runs by default (nothing
+ * to install): with `l4-rbs` GKE's L4 NetLB controller (kubernetes/ingress-gce) builds a
+ * backend-service-based external passthrough NLB, which GKE's "LoadBalancer Service parameters" page
+ * (cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters) recommends over
+ * target pools; it takes the IPv4 from `networking.gke.io/load-balancer-ip-addresses` (reserved
+ * address names; ingress-gce pkg/address `IPv4ToUse`), else from spec.loadBalancerIP. The target-pool
+ * controller (kubernetes/cloud-provider-gcp gce_loadbalancer_external.go) reads only
+ * spec.loadBalancerIP: setting both keeps the address whichever controller serves the Service.
+ */
 export function gkeP2pService(address: ReservedAddress): P2pServiceRequest {
     return {
         annotations: {
-            // Which controller runs by default matters, and both do on every GKE cluster (checked
-            // 2026-11-25): with this annotation GKE's own L4 NetLB controller (ingress-gce) builds a
-            // backend-service-based external passthrough NLB, which GKE's "LoadBalancer Service
-            // parameters" page recommends over target pools
-            // (cloud.google.com/kubernetes-engine/docs/concepts/service-load-balancer-parameters).
             "cloud.google.com/l4-rbs": "enabled",
-            // That controller takes its IPv4 first from this annotation (names of reserved addresses
-            // in the cluster's region), then from spec.loadBalancerIP: kubernetes/ingress-gce
-            // pkg/address `IPv4ToUse` and pkg/l4annotations `StaticL4AddressesAnnotationKey`.
             "networking.gke.io/load-balancer-ip-addresses": pulumi.output(address.ref).apply(addressName),
         },
-        // The same address by value: the target-pool controller in GKE's cloud-controller-manager
-        // (kubernetes/cloud-provider-gcp providers/gce/gce_loadbalancer_external.go) honours only this
-        // field, so the Service keeps exactly its address even if the annotation above is dropped.
         spec: { loadBalancerIP: address.ip },
     };
 }
@@ -128,8 +129,9 @@ export const NODE_ROLES = [
 /**
  * Cloud NAT addresses per region. Cloud NAT is a distributed, software-defined service, not a
  * per-zone gateway, so one address would already survive a zone's loss; the second doubles the
- * source ports (64,512 per address) so that every machine keeps MIN_NAT_PORTS even at the pools'
- * maximum, and lets one address be drained and replaced without cutting egress.
+ * source ports (64,512 per address: 126 machines at MIN_NAT_PORTS each instead of 63), and lets one
+ * address be drained and replaced without cutting egress. Each more is one more CIDR in every
+ * peer's P2P allow-list, so no more than that.
  */
 const EGRESS_ADDRESSES = 2;
 const MIN_NAT_PORTS = 1024;
@@ -157,7 +159,7 @@ export const gcpAdapter: CloudAdapter<GcpRegionConfig> = {
             name,
             {
                 // Explicit: a long network, ledger and node name plus Pulumi's suffix could pass GCP's 63.
-                name: gcpName(name, "ip", 63),
+                name: gcpName(name, "", 63),
                 region: args.region.region,
                 addressType: "EXTERNAL",
                 networkTier: "PREMIUM",
@@ -268,10 +270,11 @@ export const gcpAdapter: CloudAdapter<GcpRegionConfig> = {
         );
 
         const publicApi = args.apiAllowList.length > 0;
+        const clusterName = gcpName(name, "gke", 40);
         const cluster = new gcp.container.Cluster(
             `${name}-gke`,
             {
-                name: gcpName(name, "gke", 40),
+                name: clusterName,
                 location: region,
                 nodeLocations: [...args.zones],
                 minMasterVersion: args.region.kubernetesVersion ?? GCP_CATALOG.defaults.kubernetesVersion,
@@ -353,7 +356,7 @@ export const gcpAdapter: CloudAdapter<GcpRegionConfig> = {
         const pools = [pool("system", args.pools.system), pool("ledger", args.pools.ledger)];
 
         const kubeconfig = execKubeconfig({
-            cluster: gcpName(name, "gke", 40),
+            cluster: clusterName,
             server: pulumi.interpolate`https://${cluster.endpoint}`,
             caData: cluster.masterAuth.clusterCaCertificate,
             command: "gke-gcloud-auth-plugin",

@@ -35,6 +35,8 @@ export interface LedgerPeerValues<S = string> {
     p2pRequest?: AddressRequest<S>;
     /** RPC nodes: the address of their JSON-RPC LoadBalancer for other regions' schedulers; ClusterIP only when left out. */
     rpcAddress?: string;
+    /** The region's cloud-level failure domain (the cloud, or an on-premises site), for the ledger policies. */
+    failureDomain?: string;
     /** `<ledger>-<node>.<region>.<domain>`: published for people and tools (external-dns), never in a peer list. */
     dnsName: string;
     loadBalancer: LoadBalancerImplementation;

@@ -17,6 +17,8 @@ const PEERS_INTERVAL_SECONDS = 15;
 /** Annotations on the pod template; the rollout command compares pods with their StatefulSet's revision. */
 export const CONFIG_HASH_ANNOTATION = "ledgerfleet.io/config-hash";
 export const PEERS_HASH_ANNOTATION = "ledgerfleet.io/peers-hash";
+/** On a ledger StatefulSet: its region's cloud-level failure domain (config/failure-domain.ts). */
+export const FAILURE_DOMAIN_ANNOTATION = "ledgerfleet.io/failure-domain";
 
 /**
  * updateStrategy OnDelete: `pulumi up` never restarts a ledger pod. Pulumi updates every StatefulSet of
@@ -133,7 +135,8 @@ export function ledgerPod<S>(v: LedgerPeerValues<S>, configHash: S | string): Ku
         apiVersion: "apps/v1",
         kind: "StatefulSet",
         // A node's readiness needs peers in other regions, which a first deploy may not have yet.
-        metadata: nodeMeta(v, v.node, SKIP_AWAIT),
+        // The failure domain is what the ledger policies count validators by (policies/ledger.ts).
+        metadata: nodeMeta(v, v.node, { ...SKIP_AWAIT, ...(v.failureDomain === undefined ? {} : { [FAILURE_DOMAIN_ANNOTATION]: v.failureDomain }) }),
         spec: {
             replicas: 1,
             serviceName: NODES_SERVICE,

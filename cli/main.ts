@@ -8,6 +8,7 @@ import { ConfigError } from "../config/load";
 import { plan, ProgramError, writePlan } from "./plan";
 import { registerPreflightCommand } from "./preflight";
 import { registerRolloutCommand } from "./rollout";
+import { registerPolicyCommand } from "./policy";
 
 export const EXIT = { ok: 0, policy: 1, failed: 1, usage: 2 } as const;
 
@@ -31,9 +32,10 @@ export async function main(argv: readonly string[], io: { out: Output; err: Outp
         .option("--out <dir>", "output folder (default: out/<stack>)")
         .option("--stacks <dir>", "folder of the stack files (default: the project's stacks/)")
         .option("--deployed <file>", "the stack's outputs from its last update (`pulumi stack output --json`): check the plan against what is deployed")
-        .action(async (opts: { stack: string; out?: string; stacks?: string; deployed?: string }) => {
+        .option("--policy-config <file>", "a Pulumi policy config file (enforcement levels, parameters), as `pulumi preview --policy-pack-config` takes")
+        .action(async (opts: { stack: string; out?: string; stacks?: string; deployed?: string; policyConfig?: string }) => {
             const deployed = opts.deployed === undefined ? undefined : readDeployed(opts.deployed);
-            const result = await plan({ stack: opts.stack, stacksDir: opts.stacks && path.resolve(opts.stacks), deployed });
+            const result = await plan({ stack: opts.stack, stacksDir: opts.stacks && path.resolve(opts.stacks), deployed, policyConfig: opts.policyConfig });
             const outDir = path.resolve(opts.out ?? path.join("out", opts.stack));
             try {
                 writePlan(result, outDir);
@@ -51,6 +53,7 @@ export async function main(argv: readonly string[], io: { out: Output; err: Outp
         });
     registerRolloutCommand(program, io, (code) => (exitCode = code));
     registerPreflightCommand(program, io, (code) => (exitCode = code));
+    registerPolicyCommand(program, { out: (s) => io.out.write(s), err: (s) => io.err.write(s) }, (code) => (exitCode = code));
     try {
         await program.parseAsync([...argv], { from: "user" });
         return exitCode;

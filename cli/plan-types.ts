@@ -1,5 +1,6 @@
 // What a plan writes, shared by the plan and its summary (so neither imports the other).
 import type { Registration } from "./mocks";
+import type { LedgerTolerance } from "../policies/fault-tolerance";
 
 /** A resource as plan.json lists it: the registration, secrets redacted. */
 export type PlanResource = Pick<Registration, "urn" | "type" | "name" | "parent" | "provider" | "custom"> & { inputs: unknown };
@@ -9,6 +10,8 @@ export interface PlanJson {
     stack: string;
     resources: PlanResource[];
     outputs: unknown;
+    /** Per ledger: validators lost with each region and failure domain, and whether a quorum is left (the summary's table). */
+    faultTolerance: LedgerTolerance[];
 }
 
 export interface PolicyResult {

@@ -1,5 +1,7 @@
 // `ledgerfleet plan`: runs the real Pulumi program (index.ts) under the shared mocks with a stack's
 // config, and turns what it registered into plan.json, manifests/ and policy.json.
+import { faultTolerance } from "../config/fault-tolerance";
+import { checkPlan, loadPolicyConfig } from "./policy";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,6 +23,8 @@ export interface Plan {
     plan: PlanJson;
     manifests: Manifest[];
     policy: PolicyResult[];
+    /** How long the policy pack took on the plan's resources. */
+    policyMs: number;
     summary: string;
     /** 0 fine, 1 a mandatory policy is violated. */
     exitCode: 0 | 1;
@@ -145,9 +149,13 @@ export interface PlanOptions {
     stacksDir?: string;
     /** The stack's outputs from its last update (`pulumi stack output --json`): its genesis is then locked. */
     deployed?: Record<string, unknown>;
+    /** A Pulumi policy config file (enforcement levels, parameters), as `pulumi preview --policy-pack-config` takes. */
+    policyConfig?: string;
 }
 
 export async function plan(options: PlanOptions): Promise<Plan> {
+    // Read first: a bad policy config is a usage error, reported before anything runs.
+    const policyConfig = options.policyConfig === undefined ? {} : loadPolicyConfig(options.policyConfig);
     const stacksDir = options.stacksDir ?? path.join(__dirname, "..", "stacks");
     const stackFileConfig = loadStack(stacksDir, options.stack);
     // Absolute, so the program finds the network file whichever folder the stack files are in.
@@ -170,11 +178,19 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     const resources = [...mocks.registrations]
         .sort((a, b) => a.urn.localeCompare(b.urn))
         .map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, provider: r.provider, custom: r.custom, inputs: redactSecrets(r.inputs) }));
-    const planJson: PlanJson = { project: PROJECT, stack: options.stack, resources, outputs: redactSecrets(mocks.stackOutputs) };
+    const planJson: PlanJson = {
+        project: PROJECT,
+        stack: options.stack,
+        resources,
+        outputs: redactSecrets(mocks.stackOutputs),
+        faultTolerance: faultTolerance(loaded.network),
+    };
     const manifests = renderManifests(mocks.registrations, loaded.network.name);
-    const policy: PolicyResult[] = [];
+    const started = process.hrtime.bigint();
+    const policy: PolicyResult[] = await checkPlan(mocks.registrations, policyConfig);
+    const policyMs = Number(process.hrtime.bigint() - started) / 1e6;
     const exitCode = policy.some((p) => p.enforcementLevel === "mandatory") ? 1 : 0;
-    return { loaded, mocks, plan: planJson, manifests, policy, exitCode, summary: renderSummary({ loaded, registrations: mocks.registrations, manifests, policy }) };
+    return { loaded, mocks, plan: planJson, manifests, policy, policyMs, exitCode, summary: renderSummary({ loaded, registrations: mocks.registrations, manifests, policy }) };
 }
 
 /**

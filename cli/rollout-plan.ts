@@ -6,7 +6,7 @@
 // ledger, counted in every region, within min(f, --max-unavailable). It restarts one pod at a time
 // and waits for it to come back Ready on the new revision before touching the next one: a bad new
 // version must never take down a second node. RPC nodes go first, as a canary that does not vote.
-import { maxFaulty } from "./fault-tolerance";
+import { maxFaulty } from "../config/fault-tolerance";
 
 export type NodeRole = "validator" | "rpc";
 

@@ -3,8 +3,10 @@
 import { genesisValidatorEntries } from "../components/genesis-lock";
 import { nodeDnsName } from "../config/names";
 import { cloudSettings } from "../config/cloud-settings";
+import { ALL_POLICIES } from "../policies/all";
+import { renderFindings } from "./policy";
 import type { LoadedStack } from "../config/load";
-import { faultTolerance } from "./fault-tolerance";
+import { faultTolerance } from "../config/fault-tolerance";
 import type { Manifest } from "./manifests";
 import type { Registration } from "./mocks";
 import type { PolicyResult } from "./plan-types";
@@ -76,11 +78,11 @@ export function renderSummary(input: SummaryInput): string {
         lines.push(
             "",
             `Ledger ${ledger.ledger} (${config?.framework}/${config?.consensus}, chain ${config?.chainId}): ` +
-                `${ledger.validators} validators tolerate f = ${ledger.f} faulty; ${rpc} rpc nodes`,
+                `${ledger.validators} validators tolerate f = ${ledger.f} faulty (a block needs ${ledger.quorum}); ${rpc} rpc nodes`,
         );
         const rows = [["level", "domain", "validators", "chain survives its loss"]];
         for (const row of ledger.rows) {
-            rows.push([row.level, row.domain, String(row.validators), row.survivesLoss ? "yes" : `NO (${row.validators} > f = ${ledger.f})`]);
+            rows.push([row.level, row.domain, String(row.validators), row.survivesLoss ? "yes" : `NO (${row.remaining} left < quorum ${ledger.quorum})`]);
         }
         lines.push(...table(rows));
         if (config !== undefined) {
@@ -115,11 +117,10 @@ export function renderSummary(input: SummaryInput): string {
         `restarted by \`ledgerfleet rollout --stack ${loaded.stack}\`, at most f validators of a ledger at a time and only while the rest are ready.`,
     );
 
-    lines.push("", "Policies:");
-    if (policy.length === 0) {
-        lines.push("  no violations (no policy pack is installed yet)");
-    } else {
-        for (const p of policy) lines.push(`  [${p.enforcementLevel}] ${p.policy}: ${p.message} (${p.urn})`);
-    }
+    const names = new Map(registrations.map((r) => [r.urn, `${r.type.split(":").pop() ?? r.type} ${r.name}`]));
+    const mandatory = policy.filter((p) => p.enforcementLevel === "mandatory").length;
+    lines.push("", `Policies (${ALL_POLICIES.length} in the pack): ${mandatory} mandatory and ${policy.length - mandatory} advisory violations`);
+    lines.push(...renderFindings(policy, (urn) => names.get(urn) ?? urn));
+    if (policy.length > 0 && mandatory === 0) lines.push("  advisory findings only: the plan exits 0");
     return `${lines.join("\n")}\n`;
 }

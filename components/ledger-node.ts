@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { configHash, ledgerPeer } from "../charts/ledger-peer";
 import { besuConfigToml } from "../frameworks/besu/config";
 import { nodeResources } from "../config/node-resources";
+import { failureDomainOf } from "../config/failure-domain";
 import type { LedgerConfig, NodeConfig, RegionConfig } from "../config/schema";
 import type { ClusterAccess, ReservedAddress } from "./clouds/types";
 import type { DeployedNode } from "./region";
@@ -90,6 +91,7 @@ export class LedgerNode extends pulumi.ComponentResource {
             network: args.network,
             ledger: args.ledgerId,
             region: identity.region,
+            failureDomain: failureDomainOf(identity.region, args.region),
             node: identity.node,
             role: identity.role,
             namespace: args.namespace,

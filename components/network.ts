@@ -6,6 +6,8 @@ import { allowlistLines, type PeerEntry, staticNodesJson } from "../frameworks/b
 import { hostCidr } from "../config/addresses";
 import { cloudProviderResourceName, ledgerNamespaceName, nodeDnsName, regionResourceName } from "../config/names";
 import { cloudSettings } from "../config/cloud-settings";
+import { faultTolerance } from "../config/fault-tolerance";
+import type { NetworkShape } from "../policies/ledger-shape";
 import { type AddressBook, type PublishedAddresses, publishAddresses, referencedAddresses, reserveAddresses } from "./address-book";
 import type { CloudModules } from "./clouds";
 import { type DeployTarget, deploysRegion, type LedgerConfig, type NetworkConfig, nodeKeyConfigPath } from "../config/schema";
@@ -73,7 +75,9 @@ export class Network extends pulumi.ComponentResource {
     private pendingRegions: (() => Region)[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("ledgerfleet:index:Network", name, {}, opts);
+        // The network's shape as inputs of the component: what the ledger policies check a whole
+        // ledger against, even in a region stack that builds only part of it (policies/ledger.ts).
+        super("ledgerfleet:index:Network", name, networkShape(args.config), opts);
         const { config } = args;
         const deploy = args.deploy ?? { kind: "all" };
         const global = deploy.kind === "region" ? this.globalReference(name, args.globalStack) : undefined;
@@ -207,6 +211,19 @@ export class Network extends pulumi.ComponentResource {
         const ref = new pulumi.StackReference(`${name}-previous`, { name: stack }, { parent: this });
         return ref.getOutput("ledgers").apply((v: unknown) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>) : undefined));
     }
+}
+
+/** The Network component's inputs: the fault-tolerance table and every ledger's nodes (policies/ledger.ts reads them). */
+export function networkShape(config: NetworkConfig): NetworkShape {
+    return {
+        faultTolerance: faultTolerance(config),
+        ledgers: Object.fromEntries(
+            Object.entries(config.ledgers).map(([id, l]) => [
+                id,
+                { image: l.image, nodes: l.nodes.map((n) => ({ name: n.name, role: n.role, region: n.region })) },
+            ]),
+        ),
+    };
 }
 
 /**

@@ -1,6 +1,6 @@
 // The plan's fault-tolerance table: which failure domain a ledger survives losing.
 import { describe, expect, it } from "vitest";
-import { faultTolerance, maxFaulty } from "../cli/fault-tolerance";
+import { faultTolerance, maxFaulty } from "../config/fault-tolerance";
 import { parseNetworkText } from "../config/load";
 
 function network(placement: string[], regions: string): ReturnType<typeof parseNetworkText> {
@@ -21,10 +21,21 @@ describe("fault tolerance", () => {
         const [main] = faultTolerance(network(["a", "a", "a", "b", "b", "c", "c"], regions));
         expect(main?.f).toBe(2);
         expect(main?.rows.filter((r) => r.level === "region")).toEqual([
-            { level: "region", domain: "a", validators: 3, survivesLoss: false },
-            { level: "region", domain: "b", validators: 2, survivesLoss: true },
-            { level: "region", domain: "c", validators: 2, survivesLoss: true },
+            { level: "region", domain: "a", validators: 3, remaining: 4, survivesLoss: false, within: "existing:a" },
+            { level: "region", domain: "b", validators: 2, remaining: 5, survivesLoss: true, within: "existing:b" },
+            { level: "region", domain: "c", validators: 2, remaining: 5, survivesLoss: true, within: "existing:c" },
         ]);
+    });
+
+    it("uses Besu's quorum, ceil(2n/3): six validators survive losing two, which f = 1 alone would not say", () => {
+        const regions = ["a", "b", "c"].map((r) => `  ${r}: { cloud: existing, kubeconfigContext: ${r}, egressAddresses: [203.0.113.1] }`).join("\n");
+        const [main] = faultTolerance(network(["a", "a", "b", "b", "c", "c"], regions));
+        expect(main?.f).toBe(1);
+        expect(main?.quorum).toBe(4);
+        expect(main?.rows.filter((r) => r.level === "region").map((r) => r.survivesLoss)).toEqual([true, true, true]);
+        // Five: quorum 4, so losing two stops the chain.
+        const [five] = faultTolerance(network(["a", "a", "b", "b", "c"], regions));
+        expect(five?.rows.find((r) => r.domain === "a")).toEqual({ level: "region", domain: "a", validators: 2, remaining: 3, survivesLoss: false, within: "existing:a" });
     });
 
     it("counts clusters sharing a failure domain as one at the cloud level", () => {
@@ -37,6 +48,6 @@ describe("fault tolerance", () => {
         const [main] = faultTolerance(network(["a", "b", "c", "d"], regions));
         // Each cluster alone is survivable (1 <= f = 1), but losing data centre dc1 takes two.
         expect(main?.rows.filter((r) => r.level === "region").every((r) => r.survivesLoss)).toBe(true);
-        expect(main?.rows.find((r) => r.domain === "existing:dc1")).toEqual({ level: "cloud", domain: "existing:dc1", validators: 2, survivesLoss: false });
+        expect(main?.rows.find((r) => r.domain === "existing:dc1")).toEqual({ level: "cloud", domain: "existing:dc1", validators: 2, remaining: 2, survivesLoss: false });
     });
 });

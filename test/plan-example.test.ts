@@ -152,7 +152,10 @@ describe("offline plan of the example network", () => {
 
     it("follows the plan.json contract", () => {
         const planJson = JSON.parse(fs.readFileSync(path.join(outDir, "plan.json"), "utf8"));
-        expect(Object.keys(planJson)).toEqual(["project", "stack", "resources", "outputs"]);
+        expect(Object.keys(planJson)).toEqual(["project", "stack", "resources", "outputs", "faultTolerance"]);
+        // The summary's table, for tools: every region of atlas holds at most f = 2 of main's 7 validators.
+        expect(planJson.faultTolerance).toEqual([expect.objectContaining({ ledger: "main", validators: 7, f: 2, quorum: 5, domains: 4 })]);
+        expect(planJson.faultTolerance[0].rows.every((r: { survivesLoss: boolean }) => r.survivesLoss)).toBe(true);
         expect(planJson.project).toBe("ledgerfleet");
         expect(planJson.stack).toBe("atlas");
         for (const r of planJson.resources) expect(Object.keys(r)).toEqual(["urn", "type", "name", "parent", "provider", "custom", "inputs"]);

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { maxFaulty } from "../cli/fault-tolerance";
+import { maxFaulty } from "../config/fault-tolerance";
 import type { Registration } from "../cli/mocks";
 import { runProgram } from "../cli/plan";
 import { type LedgerObservation, ledgerBudget, nextStep, type NodeObservation } from "../cli/rollout-plan";

@@ -17,6 +17,10 @@ export interface PlanRun {
     ms: number;
     planMs: number;
     writeMs: number;
+    /** The policy pack on the plan's resources (part of planMs). */
+    policyMs: number;
+    /** Findings of the pack, mandatory ones. */
+    mandatory: number;
     resources: number;
     objects: number;
     /** Bytes of every file written under the output folder. */
@@ -58,6 +62,8 @@ async function main(): Promise<void> {
             ms: Number(end - start) / 1e6,
             planMs: Number(planned - start) / 1e6,
             writeMs: Number(end - planned) / 1e6,
+            policyMs: result.policyMs,
+            mandatory: result.policy.filter((f) => f.enforcementLevel === "mandatory").length,
             resources: result.plan.resources.length,
             objects: result.manifests.length,
             bytes: bytesUnder(outDir),

@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, formatProblems, loadStack } from "../config/load";
 import { checkSpread, isShape, networkSpec, SHAPE_TITLES, SHAPES, type Shape, writeStack } from "./networks";
 import type { PlanRun } from "./plan-one";
+import { ALL_POLICIES } from "../policies/all";
 
 const DEFAULT_SIZES = [10, 100, 400, 1000];
 /** The run every other size's ms/node is compared with. */
@@ -144,11 +145,14 @@ async function sdkLoadTimes(root: string, childEnv: NodeJS.ProcessEnv): Promise<
     const total = Object.values(loads).reduce((a, b) => a + b, 0);
     const plan = (stack: string) => timed(["--max-semi-space-size=32", "--import", "tsx", path.join(ROOT, "cli", "main.ts"), "plan", "--stack", stack, "--out", fs.mkdtempSync(path.join(root, `start-${stack}-`))], childEnv);
     const example = await plan("dev");
+    const policy = await timed(["--import", "tsx", "-e", `require(${JSON.stringify(path.join(ROOT, "cli", "plan.ts"))}).plan({ stack: "dev" }).then((p) => console.log(JSON.stringify([p.policyMs, p.plan.resources.length])))`], childEnv);
+    const [policyMs, resources] = JSON.parse(policy.stdout.trim().split("\n").pop() ?? "[0, 0]") as [number, number];
     const onPremises = await plan("atlas");
     return [
         `cloud SDKs as npm start loads them: ${Object.entries(loads).map(([m, ms]) => `@pulumi/${m} ${ms.toFixed(0)} ms`).join(", ")} (together ${total.toFixed(0)} ms)`,
         `npm start's command end to end: the example (3 clouds + on-premises) ${example.ms.toFixed(0)} ms${example.code === 0 ? "" : " (FAILED)"}, ` +
             `the on-premises atlas network ${onPremises.ms.toFixed(0)} ms; ratio ${(example.ms / onPremises.ms).toFixed(2)}x (target: the example under 3 s)`,
+        `the policy pack (${ALL_POLICIES.length} policies) on the example's plan (${resources} resources): ${policyMs.toFixed(0)} ms (target: well under a second)`,
     ];
 }
 
@@ -160,6 +164,7 @@ function table(shape: Shape, rows: readonly Measured[]): string[] {
         ["resources", 9],
         ["k8s objects", 11],
         ["plan ms", 8],
+        ["policy ms", 9],
         ["end-to-end ms", 13],
         ["ms/node", 8],
         [`vs ${BASELINE_NODES}`, 7],
@@ -183,6 +188,7 @@ function table(shape: Shape, rows: readonly Measured[]): string[] {
             String(r.run.resources),
             String(r.run.objects),
             r.run.ms.toFixed(0),
+            r.run.policyMs.toFixed(0),
             r.endToEndMs.toFixed(0),
             perNode.toFixed(2),
             baselinePerNode === undefined ? "-" : `${(perNode / baselinePerNode).toFixed(2)}x`,
@@ -233,7 +239,7 @@ async function main(): Promise<number> {
         const nodeVersion = all.find((r) => r.run !== undefined)?.run?.node ?? "unknown";
         const cpu = os.cpus()[0]?.model ?? "unknown CPU";
         console.log(`ledgerfleet plan benchmark: node ${nodeVersion}, ${os.cpus().length} x ${cpu}, one run per size, each in its own process`);
-        console.log("plan ms = plan() + writePlan() in the child; end-to-end ms = the child's whole run; MB = 10^6 bytes (peak = max RSS)");
+        console.log(`plan ms = plan() + writePlan() in the child; policy ms = the ${ALL_POLICIES.length}-policy pack on the plan's resources (part of plan ms); end-to-end ms = the child's whole run; MB = 10^6 bytes (peak = max RSS)`);
         for (const [shape, rows] of results) {
             console.log("");
             for (const text of table(shape, rows)) console.log(text);

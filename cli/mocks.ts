@@ -342,9 +342,16 @@ export function redactSecrets(value: unknown): unknown {
 /** Removes secret wrappers, keeping the values (for mocks' own bookkeeping and for tests). */
 export function unwrapSecrets(value: unknown): unknown {
     if (isSecretValue(value)) return unwrapSecrets(value.value);
-    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    // Copies only what holds a secret: the rest is shared, so unwrapping every input of a large plan
+    // (for the policy pack) costs little time and memory.
+    if (Array.isArray(value)) {
+        const items = value.map(unwrapSecrets);
+        return items.every((v, i) => v === value[i]) ? value : items;
+    }
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+        const entries = Object.entries(value);
+        const unwrapped = entries.map(([k, v]) => [k, unwrapSecrets(v)] as const);
+        return unwrapped.every(([, v], i) => v === entries[i]?.[1]) ? value : Object.fromEntries(unwrapped);
     }
     return value;
 }

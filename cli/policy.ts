@@ -3,7 +3,7 @@
 // (policies/harness.ts), with the standard Pulumi policy config file (`--policy-config`).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv from "ajv";
+import type AjvClass from "ajv";
 import type { EnforcementLevel, PolicyPackConfig } from "@pulumi/policy";
 import type { Command } from "commander";
 import { parseAllDocuments } from "yaml";
@@ -62,6 +62,8 @@ export function loadPolicyConfig(file: string, policies: readonly LedgerfleetPol
         throw new ConfigError(problems);
     }
     const byName = new Map(policies.map((p) => [p.name, p]));
+    // Loaded here: a plan without a policy config file pays nothing for a JSON Schema validator.
+    const Ajv = (require("ajv") as { default: typeof AjvClass }).default;
     const ajv = new Ajv({ allErrors: true, strict: false });
     const levels = `one of ${LEVELS.filter((l) => l !== "remediate").join(", ")}`;
     const checkLevel = (keyPath: KeyPath, level: unknown) => {

@@ -4,7 +4,7 @@
 // public addresses, and security group rules that open nothing but P2P to the internet. Type tokens
 // are compared as strings: no @pulumi/alicloud here.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { isSet, isTrue, isWorldCidr, MAX_ROTATION_SCHEMA, objectsOf, P2P_PORT_SCHEMA, storageClassPolicy, stringsOf } from "./aws";
+import { isSet, isTrue, isWorldCidr, MAX_ROTATION_SCHEMA, objectsOf, P2P_PORT_SCHEMA, storageClassPolicy, stringsOf } from "./cloud";
 import type { LedgerfleetPolicy } from "./harness";
 import { asObject } from "./kube";
 

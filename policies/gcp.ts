@@ -3,7 +3,7 @@
 // API server logs, CMEK boot disks and volumes, rotating keys, private nodes, and firewall rules that
 // open nothing but P2P to the internet. Type tokens are compared as strings: no @pulumi/gcp here.
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { isSet, isWorldCidr, MAX_ROTATION_SCHEMA, type Obj, objectsOf, P2P_PORT_SCHEMA, storageClassPolicy, stringsOf } from "./aws";
+import { isSet, isWorldCidr, MAX_ROTATION_SCHEMA, type Obj, objectsOf, P2P_PORT_SCHEMA, storageClassPolicy, stringsOf } from "./cloud";
 import type { LedgerfleetPolicy } from "./harness";
 import { asObject } from "./kube";
 

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { plan } from "../cli/plan";
 import { harnessResources } from "../cli/policy";
 import { ALICLOUD_POLICIES } from "../policies/alicloud";
-import { AWS_POLICIES, STORAGE_CLASS_TYPE } from "../policies/aws";
+import { AWS_POLICIES } from "../policies/aws";
+import { STORAGE_CLASS_TYPE } from "../policies/cloud";
 import { GCP_POLICIES } from "../policies/gcp";
 import { type HarnessResource, type LedgerfleetPolicy, runPolicies } from "../policies/harness";
 

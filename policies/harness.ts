@@ -100,45 +100,44 @@ export async function runPolicies(
         const p = r.provider === undefined ? undefined : byUrn.get(r.provider);
         return p === undefined ? undefined : { type: p.type, props: p.props, urn: p.urn, name: p.name };
     };
-    const policyResources = new Map<string, PolicyResource>();
-    const policyResource = (r: HarnessResource): PolicyResource => {
-        const known = policyResources.get(r.urn);
-        if (known !== undefined) return known;
-        const made: PolicyResource = {
-            type: r.type,
-            props: r.props,
-            urn: r.urn,
-            name: r.name,
-            opts: optionsOf(r),
-            provider: providerOf(r),
-            dependencies: [],
-            propertyDependencies: {},
-            isType: (cls) => typeToken(cls) === r.type,
-            asType: (cls) => (typeToken(cls) === r.type ? (r.props as never) : undefined),
-        };
-        policyResources.set(r.urn, made);
-        return made;
+    /** What a resource's validation arguments and its stack-policy view share. */
+    const described = (r: HarnessResource) => ({
+        type: r.type,
+        props: r.props,
+        urn: r.urn,
+        name: r.name,
+        opts: optionsOf(r),
+        provider: providerOf(r),
+        isType: (cls: unknown) => typeToken(cls) === r.type,
+        asType: (cls: unknown) => (typeToken(cls) === r.type ? (r.props as never) : undefined),
+    });
+    /** The stack policies' view: every resource with its parent and dependencies linked (built once, when needed). */
+    let stackResources: PolicyResource[] | undefined;
+    const stackView = (): PolicyResource[] => {
+        if (stackResources !== undefined) return stackResources;
+        const made = new Map<string, PolicyResource>(resources.map((r) => [r.urn, { ...described(r), dependencies: [], propertyDependencies: {} }]));
+        for (const r of resources) {
+            const m = made.get(r.urn) as PolicyResource;
+            const parent = r.parent === undefined ? undefined : made.get(r.parent);
+            if (parent !== undefined) m.parent = parent;
+            m.dependencies = (r.dependencies ?? []).flatMap((u) => made.get(u) ?? []);
+        }
+        return (stackResources = [...made.values()]);
     };
-    for (const r of resources) policyResource(r);
-    for (const r of resources) {
-        const made = policyResource(r);
-        const parent = r.parent === undefined ? undefined : byUrn.get(r.parent);
-        if (parent !== undefined) made.parent = policyResource(parent);
-        made.dependencies = (r.dependencies ?? []).flatMap((u) => {
-            const d = byUrn.get(u);
-            return d === undefined ? [] : [policyResource(d)];
-        });
-    }
 
+    // The policy running now: every argument object reads its parameters from here, so one argument
+    // object per resource serves every policy (a large plan has thousands of resources).
+    let params: Record<string, unknown> = {};
+    const getConfig = <T extends object>(): T => params as T;
+    const notApplicable = (reason?: string): never => {
+        throw new NotApplicable(reason);
+    };
+    const resourceArgs: ResourceValidationArgs[] = resources.map((r) => ({ ...described(r), stackTags, getConfig, notApplicable }));
     for (const policy of policies) {
         const level = enforcementOf(policy, config);
         if (level === "disabled") continue;
         const enforcementLevel = level === "mandatory" ? "mandatory" : "advisory";
-        const params = configOf(policy, config);
-        const getConfig = <T extends object>(): T => params as T;
-        const notApplicable = (reason?: string): never => {
-            throw new NotApplicable(reason);
-        };
+        params = configOf(policy, config);
         const report = (fallbackUrn: string) => (message: string, urn?: string) => {
             findings.push({ policy: policy.name, enforcementLevel, urn: urn ?? fallbackUrn, message });
         };
@@ -148,7 +147,7 @@ export async function runPolicies(
             findings.push({ policy: policy.name, enforcementLevel: "mandatory", urn, message: `the policy failed on this resource: ${why}` });
         };
         if (isStackPolicy(policy)) {
-            const args: StackValidationArgs = { resources: resources.map(policyResource), stackTags, getConfig, notApplicable };
+            const args: StackValidationArgs = { resources: stackView(), stackTags, getConfig, notApplicable };
             try {
                 await policy.validateStack(args, report(""));
             } catch (err) {
@@ -157,25 +156,15 @@ export async function runPolicies(
             continue;
         }
         const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-        for (const r of resources) {
-            const args: ResourceValidationArgs = {
-                type: r.type,
-                props: r.props,
-                urn: r.urn,
-                name: r.name,
-                opts: optionsOf(r),
-                provider: providerOf(r),
-                stackTags,
-                isType: (cls) => typeToken(cls) === r.type,
-                asType: (cls) => (typeToken(cls) === r.type ? (r.props as never) : undefined),
-                getConfig,
-                notApplicable,
-            };
+        for (const args of resourceArgs) {
+            const reportHere = report(args.urn);
             for (const validate of validations) {
                 try {
-                    await validate(args, report(r.urn));
+                    // Awaited only when the policy is async: most are not, and an await per call adds up.
+                    const done = validate(args, reportHere);
+                    if (done !== undefined) await done;
                 } catch (err) {
-                    failed(r.urn, err);
+                    failed(args.urn, err);
                 }
             }
         }

@@ -236,11 +236,12 @@ export const peerListComplete: StackValidationPolicy = {
             const where = `${namespaceOf(cm.props)} (${String(labels(cm.props)["ledgerfleet.io/region"] ?? "?")})`;
             if (new Set(listed).size !== listed.length) report(`the peer list of ledger ${ledger} in ${where} names a node twice`, cm.urn);
             if (new Set(listed).size !== expected) report(`the peer list of ledger ${ledger} in ${where} names ${new Set(listed).size} nodes; the ledger has ${expected}`, cm.urn);
+            const named = new Set(listed);
             for (const key of keysByLedger.get(ledger) ?? []) {
-                if (!listed.includes(key)) report(`the peer list of ledger ${ledger} in ${where} leaves out the node with key 0x${key.slice(0, 12)}...`, cm.urn);
+                if (!named.has(key)) report(`the peer list of ledger ${ledger} in ${where} leaves out the node with key 0x${key.slice(0, 12)}...`, cm.urn);
             }
-            const allowlist = String(data["allowlist"] ?? "").toLowerCase();
-            for (const key of listed) if (!allowlist.includes(`enode://${key}@`)) report(`the allowlist of ledger ${ledger} in ${where} does not admit node 0x${key.slice(0, 12)}...`, cm.urn);
+            const admitted = new Set(String(data["allowlist"] ?? "").split("\n").map((line) => /^enode:\/\/([0-9a-fA-F]+)@/.exec(line.trim())?.[1]?.toLowerCase()));
+            for (const key of named) if (!admitted.has(key)) report(`the allowlist of ledger ${ledger} in ${where} does not admit node 0x${key.slice(0, 12)}...`, cm.urn);
         }
     },
 };

@@ -60,6 +60,9 @@ const CLUSTER_TYPES: Readonly<Record<string, string>> = {
 describe("the multi-cloud example", () => {
     it("plans clean: four regions over three clouds and a data centre, four failure domains, none holding more than f = 2 validators", () => {
         expect(all.exitCode).toBe(0);
+        // The whole policy pack on the example: no finding, mandatory or advisory.
+        expect(all.policy).toEqual([]);
+        expect(regionStack.policy).toEqual([]);
         expect(Object.keys(all.loaded.network.regions)).toEqual(["aws-fra", "gcp-fra", "ali-fra", "dc-ams"]);
         expect(all.summary).toMatch(/cloud\s+aws\s+2\s+yes/);
         expect(all.summary).toMatch(/cloud\s+gcp\s+2\s+yes/);

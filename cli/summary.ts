@@ -2,7 +2,7 @@
 // much of the network each failure domain can take down.
 import { genesisValidatorEntries } from "../components/genesis-lock";
 import { nodeDnsName } from "../config/names";
-import { cloudSettings } from "../config/cloud-settings";
+import { cloudSettings, type PoolSize } from "../config/cloud-settings";
 import { ALL_POLICIES } from "../policies/all";
 import { renderFindings } from "./policy";
 import type { LoadedStack } from "../config/load";
@@ -58,11 +58,18 @@ export function renderSummary(input: SummaryInput): string {
         );
         if (hosted.length > 0) lines.push(`    nodes: ${hosted.join(", ")}`);
         const settings = cloudSettings(network, regionId).settings;
-        if (settings !== undefined) {
+        if (settings !== undefined && region.cloud !== "existing") {
             const { system, ledger } = settings.pools;
+            const zones = settings.zones.length;
+            // As each adapter builds them: GKE's regional pools and AWS's per-zone ledger node groups count per zone.
+            const perZone = (which: "system" | "ledger") => region.cloud === "gcp" || (region.cloud === "aws" && which === "ledger");
+            const machines = (p: PoolSize, which: "system" | "ledger") =>
+                perZone(which) ? `${p.perZone.desired * zones} x ${p.machine} (${p.perZone.desired} per zone)` : `${p.desired} x ${p.machine}`;
+            // ACK has no allow-list for a public API endpoint: its API is private whatever the file says.
+            const api = region.cloud === "alicloud" || settings.apiAllowList.length === 0 ? "private only" : `private + ${settings.apiAllowList.join(", ")}`;
             lines.push(
-                `    cluster over ${settings.zones.join(", ")}, Kubernetes ${settings.kubernetesVersion}, API ${settings.apiAllowList.length > 0 ? `private + ${settings.apiAllowList.join(", ")}` : "private only"}; ` +
-                    `pools: ledger ${ledger.desired} x ${ledger.machine} (min ${ledger.min}, max ${ledger.max}, sized from the nodes' requests), system ${system.desired} x ${system.machine}`,
+                `    cluster over ${settings.zones.join(", ")}, Kubernetes ${settings.kubernetesVersion}, API ${api}; ` +
+                    `pools: ledger ${machines(ledger, "ledger")} (max ${ledger.max}, sized from the nodes' requests), system ${machines(system, "system")}`,
             );
         }
         lines.push(...table([...kinds].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, String(n)]), "    "));

@@ -32,6 +32,9 @@ export interface SettingsProblem {
     readonly message: string;
 }
 
+/** The VPC range every cloud adapter can split (AWS allows /16 to /28; pods need a /20 at least). */
+const VPC_PREFIX = { min: 16, max: 20 } as const;
+
 /** Add-ons (CoreDNS, metrics) run two replicas: two system machines at least. */
 const SYSTEM_MIN = 2;
 
@@ -64,6 +67,14 @@ export function cloudSettings(network: NetworkConfig, regionId: string): { setti
                 `known: ${Object.keys(catalog.regions).sort().join(", ")}`,
         });
         return { problems };
+    }
+    // What every adapter can split into node, pod and load balancer ranges (AWS VPCs are /16 at most).
+    const vpc = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(region.vpcCidr);
+    if (vpc === null || Number(vpc[2]) < VPC_PREFIX.min || Number(vpc[2]) > VPC_PREFIX.max) {
+        problems.push({
+            path: at("vpcCidr"),
+            message: `expected an IPv4 range from /${VPC_PREFIX.min} to /${VPC_PREFIX.max} (the cluster's machines, pods and load balancers take addresses from it; AWS VPCs are /16 at most), found ${region.vpcCidr}`,
+        });
     }
     const zones = region.zones ?? known.slice(0, 3);
     region.zones?.forEach((zone, i) => {

@@ -148,12 +148,23 @@ function rpcReach(network: Entries, nodes: readonly NodeRef[], regions: Entries)
         const withoutRpc = [...new Set(own.map((n) => n.region))].filter(
             (r): r is string => r !== undefined && Object.hasOwn(regions, r) && !rpc.some((n) => n.region === r),
         );
-        if (withoutRpc.length > 0 && !reachable) {
+        // A cloud region's schedulers reach RPC nodes in their own cluster only (rpcAddress is for
+        // existing clusters joined by a private network; validate-clouds.ts).
+        const cloudWithout = withoutRpc.filter((r) => text(mapping(regions[r])?.cloud) !== "existing");
+        if (cloudWithout.length > 0) {
+            findings.push({
+                path: ["ledgers", ledger, "nodes"],
+                target: "key",
+                message: `cloud region${cloudWithout.length > 1 ? "s" : ""} ${cloudWithout.join(", ")} host${cloudWithout.length > 1 ? "" : "s"} ledger '${ledger}' but no rpc node of it, and a cloud region's schedulers reach rpc nodes in their own cluster only: add an rpc node there`,
+            });
+        }
+        const existingWithout = withoutRpc.filter((r) => !cloudWithout.includes(r));
+        if (existingWithout.length > 0 && !reachable) {
             findings.push({
                 path: ["ledgers", ledger, "nodes"],
                 target: "key",
                 message:
-                    `region${withoutRpc.length > 1 ? "s" : ""} ${withoutRpc.join(", ")} host${withoutRpc.length > 1 ? "" : "s"} ledger '${ledger}' but no rpc node of it, ` +
+                    `region${existingWithout.length > 1 ? "s" : ""} ${existingWithout.join(", ")} host${existingWithout.length > 1 ? "" : "s"} ledger '${ledger}' but no rpc node of it, ` +
                     "and no rpc node has an rpcAddress other regions' schedulers can reach: give one rpcAddress: <private IP>, or an rpc node in each region",
             });
         }

@@ -106,9 +106,21 @@ describe("cloud regions in a network file", () => {
         expect(problemsIn(text).lines).toEqual([expect.stringMatching(/:3:\d+: dns\.provider: the DNS zone is to be hosted on gcp, but no region of the network is on gcp/)]);
     });
 
+    it("a VPC range the adapters cannot split is refused", () => {
+        expect(problemsIn(withLines({ 6: "  aws-fra: { cloud: aws, region: eu-central-1, vpcCidr: 10.0.0.0/24 }" })).lines).toEqual([
+            expect.stringMatching(/:6:\d+: regions\.aws-fra\.vpcCidr: expected an IPv4 range from \/16 to \/20 .*found 10\.0\.0\.0\/24/),
+        ]);
+        expect(problemsIn(withLines({ 7: "  gcp-fra: { cloud: gcp, region: europe-west3, vpcCidr: 'fd00::/48' }" })).lines).toEqual([expect.stringMatching(/:7:\d+: regions\.gcp-fra\.vpcCidr: expected an IPv4 range/)]);
+    });
+
     it("a node in a cloud region may not name its own address: the cloud reserves it", () => {
         const { lines } = problemsIn(withLines({ 17: "      - { name: val-1, role: validator, region: aws-fra, address: 198.51.100.1 }" }));
         expect(lines).toEqual([expect.stringMatching(/:17:\d+: ledgers\.main\.nodes\[0\]\.address: node 'val-1' is in aws region 'aws-fra', whose P2P addresses ledgerfleet reserves/)]);
+    });
+
+    it("a cloud region hosting a ledger needs an rpc node of its own: its schedulers reach no other cluster's", () => {
+        const { lines } = problemsIn(withLines({ 24: "      - { name: rpc-4, role: rpc, region: aws-fra }" }));
+        expect(lines).toEqual([expect.stringMatching(/:16:\d+: ledgers\.main\.nodes: cloud region aws-irl hosts ledger 'main' but no rpc node of it, .*add an rpc node there/)]);
     });
 
     it("a node's zone must be one of its region's", () => {

@@ -6,11 +6,11 @@ import { failureDomainOf } from "../config/failure-domain";
 import type { LedgerConfig, NodeConfig, RegionConfig } from "../config/schema";
 import type { ClusterAccess, ReservedAddress } from "./clouds/types";
 import type { DeployedNode } from "./region";
+import type { NodeIdentity } from "./identity";
+import { kubeResource } from "./kube-resource";
 
 /** The well-known label of a machine's zone (kubernetes.io, "topology.kubernetes.io/zone"). */
 const ZONE_LABEL = "topology.kubernetes.io/zone";
-import type { NodeIdentity } from "./identity";
-import { kubeResource } from "./kube-resource";
 
 export interface LedgerNodeArgs {
     readonly network: string;

@@ -167,7 +167,9 @@ export class Network extends pulumi.ComponentResource {
             this.addresses = publishAddresses(book);
             this.nameServers = networkDns(name, config, clouds, providers, book, this);
         }
-        this.ledgers = pulumi.all(Object.fromEntries(ledgers.map((l) => [l.id, summarize(l, config)])));
+        // Each cloud node's zone, worked out once per region (the summary records it).
+        const zones: Record<string, string> = Object.assign({}, ...Object.keys(config.regions).map((r) => cloudSettings(config, r).settings?.nodeZones ?? {}));
+        this.ledgers = pulumi.all(Object.fromEntries(ledgers.map((l) => [l.id, summarize(l, zones)])));
         if (deploy.kind === "global") {
             const held = ledgers.flatMap((l) => l.identities).filter((i) => i.keySource === "generated");
             this.nodePrivateKeys = pulumi.secret(
@@ -327,13 +329,13 @@ function previousNodeState(ledgers: Record<string, unknown> | undefined): Record
     return out;
 }
 
-function summarize(l: RegionLedger, config: NetworkConfig): pulumi.Output<LedgerSummary> {
+function summarize(l: RegionLedger, zones: Readonly<Record<string, string>>): pulumi.Output<LedgerSummary> {
     const nodes = pulumi.all(
         Object.fromEntries(
             l.identities.map((i) => {
                 const node = l.config.nodes.find((n) => n.name === i.node);
                 const storageGiB = node === undefined ? 0 : nodeResources(l.config, node).storageGiB;
-                const zone = cloudSettings(config, i.region).settings?.nodeZones[nodeKeyConfigPath(l.id, i.node)];
+                const zone = zones[nodeKeyConfigPath(l.id, i.node)];
                 return [
                     i.node,
                     pulumi.all([i.publicKey, i.enode, i.address, i.p2pAddress]).apply(([publicKey, enode, address, p2pAddress]) => ({

@@ -72,6 +72,11 @@ export function loadPolicyConfig(file: string, policies: readonly LedgerfleetPol
         }
     };
     for (const [name, entry] of Object.entries(value as Record<string, unknown>)) {
+        // Pulumi ESC environments the CLI resolves config from: not a policy, and nothing to check offline.
+        if (name === "environments") {
+            if (!Array.isArray(entry) || entry.some((e) => typeof e !== "string")) at([name], "expected a list of Pulumi ESC environment names");
+            continue;
+        }
         const policy = byName.get(name);
         if (name !== "all" && policy === undefined) {
             problems.push(source.problemAt([name], `no policy '${name}' in the ledgerfleet pack${didYouMean(name, [...byName.keys()])}; \`ledgerfleet policy list\` prints them`, "key"));
@@ -107,7 +112,8 @@ export function loadPolicyConfig(file: string, policies: readonly LedgerfleetPol
         }
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    return value as PolicyPackConfig;
+    const { environments: _environments, ...config } = value as Record<string, unknown>;
+    return config as PolicyPackConfig;
 }
 
 /** One line per finding, grouped under its policy. */

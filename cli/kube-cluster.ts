@@ -10,32 +10,52 @@ import type { Cluster, PodInfo, StatefulSetInfo } from "./rollout";
 /** An unreachable API server can hold a connection for minutes; the rollout would rather stop. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export function kubeCluster(regionId: string, region: RegionConfig): Cluster {
-    if (region.cloud !== "existing") {
-        throw new Error(`region ${regionId} is a ${region.cloud} region; the rollout reaches existing clusters only, through their kubeconfig context`);
+/**
+ * How an operator makes the kubeconfig context a cloud region's rollout uses: named after the region,
+ * from the cluster the stack's `clusters` output names.
+ */
+export function cloudContextHint(regionId: string, region: RegionConfig): string {
+    const cluster = `$(pulumi stack output clusters --json | jq -r '."${regionId}".cluster')`;
+    switch (region.cloud) {
+        case "aws":
+            return `aws eks update-kubeconfig --region ${region.region} --name ${cluster} --alias ${regionId}`;
+        case "gcp":
+            return `gcloud container clusters get-credentials ${cluster} --region ${region.region} && kubectl config rename-context "$(kubectl config current-context)" ${regionId}`;
+        case "alicloud":
+            return `aliyun cs GET /k8s/${cluster}/user_config | jq -r .config > ${regionId}.kubeconfig, then merge it into your kubeconfig with its context renamed ${regionId} (from inside the VPC: ACK's API is private)`;
+        default:
+            return `kubectl config get-contexts ${region.kubeconfigContext}`;
     }
+}
+
+export function kubeCluster(regionId: string, region: RegionConfig): Cluster {
+    // A cloud region is reached through a context named after it (cloudContextHint makes it).
+    const contextName = region.cloud === "existing" ? region.kubeconfigContext : regionId;
+    const kubeconfig = region.cloud === "existing" ? region.kubeconfig : undefined;
     const config = new k8s.KubeConfig();
     let source: string;
-    if (region.kubeconfig === undefined) {
+    if (kubeconfig === undefined) {
         // Like kubectl: $KUBECONFIG, else ~/.kube/config.
         config.loadFromDefault();
         source = "the default kubeconfig";
-    } else if (isInlineKubeconfig(region.kubeconfig)) {
+    } else if (isInlineKubeconfig(kubeconfig)) {
         // The Kubernetes provider takes a kubeconfig's contents as well as its path; so does this.
-        config.loadFromString(region.kubeconfig);
+        config.loadFromString(kubeconfig);
         source = "the kubeconfig given inline";
     } else {
-        const file = path.resolve(region.kubeconfig);
+        const file = path.resolve(kubeconfig);
         config.loadFromFile(file);
         source = file;
     }
-    if (config.getContextObject(region.kubeconfigContext) === null) {
+    if (config.getContextObject(contextName) === null) {
         const known = config.getContexts().map((c) => c.name);
         throw new Error(
-            `context ${region.kubeconfigContext} not found in ${source}` + (known.length > 0 ? `; its contexts are: ${known.join(", ")}` : "; it has no contexts"),
+            `context ${contextName} not found in ${source}` +
+                (known.length > 0 ? `; its contexts are: ${known.join(", ")}` : "; it has no contexts") +
+                (region.cloud === "existing" ? "" : `. The rollout reaches ${region.cloud} region ${regionId} through a context named ${regionId}: ${cloudContextHint(regionId, region)}`),
         );
     }
-    config.setCurrentContext(region.kubeconfigContext);
+    config.setCurrentContext(contextName);
     const apps = config.makeApiClient(k8s.AppsV1Api);
     const core = config.makeApiClient(k8s.CoreV1Api);
 

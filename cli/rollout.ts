@@ -327,7 +327,7 @@ class NetworkReader {
     private access(region: string): string {
         const r = this.network.regions[region];
         if (r === undefined) return "not in the network file";
-        return r.cloud === "existing" ? `kubeconfig context ${r.kubeconfigContext}${r.kubeconfig === undefined ? "" : ` in ${r.kubeconfig}`}` : `${r.cloud} ${r.region}`;
+        return r.cloud === "existing" ? `kubeconfig context ${r.kubeconfigContext}${r.kubeconfig === undefined ? "" : ` in ${r.kubeconfig}`}` : `${r.cloud} ${r.region}, kubeconfig context ${region}`;
     }
 }
 

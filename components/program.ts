@@ -39,6 +39,14 @@ export async function ledgerfleet(): Promise<Record<string, unknown>> {
         deploy: config.get("deploy") ?? "all",
         ledgers: net.ledgers,
         regions: Object.keys(net.regions),
+        // Where `ledgerfleet rollout` finds each cloud region: a kubeconfig context named after the
+        // region, made from these (README, "Updates never stop a chain").
+        clusters: Object.fromEntries(
+            Object.entries(net.regions).flatMap(([id, r]) => {
+                const region = network.regions[id];
+                return r.clusterName === undefined || region === undefined || region.cloud === "existing" ? [] : [[id, { cloud: region.cloud, region: region.region, cluster: r.clusterName }]];
+            }),
+        ),
         ...(net.nodePrivateKeys ? { nodePrivateKeys: net.nodePrivateKeys } : {}),
         ...(net.addresses ? { addresses: net.addresses } : {}),
         ...(net.nameServers ? { nameServers: net.nameServers } : {}),

@@ -79,6 +79,8 @@ export function clusterFor(name: string, args: RegionArgs, parent: pulumi.Resour
 /** One cloud region (or existing cluster): its provider, each ledger's namespace, and its nodes. */
 export class Region extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
+    /** Cloud regions: the managed cluster's name (EKS, GKE) or id (ACK). */
+    readonly clusterName?: pulumi.Output<string>;
     /** Node name ("<ledger>/<node>") -> enode URL, for nodes hosted here. */
     readonly enodes: pulumi.Output<Record<string, string>>;
     private pendingNodes: (() => LedgerNode)[] = [];
@@ -87,6 +89,7 @@ export class Region extends pulumi.ComponentResource {
         super("ledgerfleet:index:Region", name, {}, opts);
         const cluster = clusterFor(name, args, this);
         this.provider = cluster.provider;
+        this.clusterName = cluster.clusterName;
         const hosted: Record<string, pulumi.Output<string>> = {};
         const podCidrs = cluster.podCidrs;
         const zones = args.cloud?.settings.nodeZones ?? {};

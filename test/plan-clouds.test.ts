@@ -154,6 +154,14 @@ describe("the multi-cloud example", () => {
         for (const id of nat) expect(id).toMatch(/^eipalloc-/);
     });
 
+    it("outputs each cloud region's managed cluster, which the rollout's kubeconfig context is made from", () => {
+        const clusters = (all.plan.outputs as { clusters: Record<string, { cloud: string; region: string; cluster: string }> }).clusters;
+        expect(Object.keys(clusters).sort()).toEqual(["ali-fra", "aws-fra", "gcp-fra"]);
+        expect(clusters["aws-fra"]).toEqual({ cloud: "aws", region: "eu-central-1", cluster: one(all, "aws:eks/cluster:Cluster").inputs["name"] });
+        expect(clusters["gcp-fra"]).toEqual({ cloud: "gcp", region: "europe-west3", cluster: one(all, "gcp:container/cluster:Cluster").inputs["name"] });
+        expect((regionStack.plan.outputs as { clusters: Record<string, unknown> }).clusters).toEqual({ "aws-fra": clusters["aws-fra"] });
+    });
+
     it("gives a region stack the same genesis ConfigMap, byte for byte, as the whole-network stack", () => {
         const genesis = (p: Plan) => p.manifests.find((m) => m.path === "aws-fra/meridian-main/ConfigMap-genesis.yaml")?.yaml;
         expect(genesis(regionStack)).toBeDefined();

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { afterAll, describe, expect, it } from "vitest";
-import { podInfo } from "../cli/kube-cluster";
+import { kubeCluster, podInfo } from "../cli/kube-cluster";
 import { type Cluster, type PodInfo, registerRolloutCommand, rollout, type RolloutOptions, type StatefulSetInfo } from "../cli/rollout";
 import { type LedgerObservation, ledgerBudget, nextStep, type NodeObservation, restartOrder } from "../cli/rollout-plan";
 import { makeTempDir, removeTempDirs } from "./fixtures/temp-dirs";
@@ -350,5 +350,38 @@ describe("rollout decisions", () => {
         expect(pod([{ type: "ContainersReady", status: "True" }, { type: "Ready", status: "False" }]).ready).toBe(false);
         expect(pod([]).ready).toBe(false);
         expect(pod([{ type: "Ready", status: "True" }], new Date()).terminating).toBe(true);
+    });
+});
+
+describe("the rollout's way into a cloud region", () => {
+    const kubeconfig = (contexts: string[]) =>
+        [
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "  - { name: c, cluster: { server: 'https://127.0.0.1:1' } }",
+            "users:",
+            "  - { name: u, user: { token: t } }",
+            "contexts:",
+            ...contexts.map((c) => `  - { name: ${c}, context: { cluster: c, user: u } }`),
+            `current-context: ${contexts[0] ?? "none"}`,
+        ].join("\n");
+    const aws = { cloud: "aws", region: "eu-central-1", vpcCidr: "10.0.0.0/16" } as const;
+
+    it("is a kubeconfig context named after the region, and says how to make it when there is none", () => {
+        const dir = makeTempDir("rollout");
+        fs.writeFileSync(path.join(dir, "config"), kubeconfig(["other"]));
+        const before = process.env["KUBECONFIG"];
+        process.env["KUBECONFIG"] = path.join(dir, "config");
+        try {
+            expect(() => kubeCluster("aws-fra", aws)).toThrow(
+                /context aws-fra not found in the default kubeconfig; its contexts are: other\. The rollout reaches aws region aws-fra through a context named aws-fra: aws eks update-kubeconfig --region eu-central-1 --name \$\(pulumi stack output clusters --json \| jq -r '\."aws-fra"\.cluster'\) --alias aws-fra/,
+            );
+            fs.writeFileSync(path.join(dir, "config"), kubeconfig(["other", "aws-fra"]));
+            expect(() => kubeCluster("aws-fra", aws)).not.toThrow();
+        } finally {
+            if (before === undefined) delete process.env["KUBECONFIG"];
+            else process.env["KUBECONFIG"] = before;
+        }
     });
 });

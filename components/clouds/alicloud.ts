@@ -288,6 +288,8 @@ function cluster(name: string, args: ClusterArgs<AlicloudRegionConfig>): Cluster
         ledgerNodeSelector: { [POOL_LABEL]: "ledger" },
         podCidrs: plan.pods,
         zones,
+        // ACK's kubeconfig is fetched by cluster id (`aliyun cs GET /k8s/<id>/user_config`).
+        clusterName: cluster.id,
         p2pService: (address, zone) => nlbServiceRequest(address, zone, zones, vswitchIds, lbTags),
         dependsOn: [storageClass],
     };

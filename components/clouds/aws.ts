@@ -370,6 +370,7 @@ function cluster(name: string, args: ClusterArgs<AwsRegionConfig>): ClusterAcces
         zones: [...zones],
         p2pService: (address, zone) => p2pServiceRequest(address, zone, publicSubnets, lbTags),
         dependsOn: [storageClass],
+        clusterName: eks.name,
     };
 }
 

@@ -385,6 +385,7 @@ export const gcpAdapter: CloudAdapter<GcpRegionConfig> = {
             zones: [...args.zones],
             p2pService: (address) => gkeP2pService(address),
             dependsOn: [storageClass],
+            clusterName: cluster.name,
         };
     },
 };

@@ -78,6 +78,8 @@ export interface ClusterAccess {
     p2pService(address: ReservedAddress, zone: string | undefined): P2pServiceRequest;
     /** Resources the chart's objects must also wait for (a StorageClass the adapter creates, say). */
     readonly dependsOn?: readonly pulumi.Resource[];
+    /** Cloud regions: the managed cluster's name (EKS, GKE) or id (ACK), for the operator's kubeconfig. */
+    readonly clusterName?: pulumi.Output<string>;
 }
 
 export interface P2pServiceRequest {

@@ -177,19 +177,18 @@ export function cloudNetworkFile(spec: NetworkSpec): Record<string, unknown> {
             return [regionId(r), { cloud: where.cloud, region: where.region, vpcCidr: `10.${r}.0.0/16`, pools: { ledger: { max: 30 } } }];
         }),
     );
-    const ledgers = Object.fromEntries(
+    const ledgers = ledgerEntries(spec, (n) => ({ name: n.name, role: n.role, region: regionId(n.region) }));
+    return { name: "bench", domain: "bench.ledger.example", dns: { provider: "aws" }, apiAllowList: ["203.0.113.0/28"], regions, ledgers };
+}
+
+/** The `ledgers` of a network file: each ledger's chain id, image and nodes as `node` writes them. */
+function ledgerEntries(spec: NetworkSpec, node: (n: NodeSpec) => Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(
         spec.ledgers.map((ledger, k) => [
             ledger.name,
-            {
-                framework: "besu",
-                consensus: "qbft",
-                chainId: FIRST_CHAIN_ID + k,
-                image: IMAGE,
-                nodes: ledger.nodes.map((n) => ({ name: n.name, role: n.role, region: regionId(n.region) })),
-            },
+            { framework: "besu", consensus: "qbft", chainId: FIRST_CHAIN_ID + k, image: IMAGE, nodes: ledger.nodes.map(node) },
         ]),
     );
-    return { name: "bench", domain: "bench.ledger.example", dns: { provider: "aws" }, apiAllowList: ["203.0.113.0/28"], regions, ledgers };
 }
 
 /** The network file of `spec`, with addresses, egress, chain ids and image filled in. */
@@ -216,27 +215,16 @@ export function networkFile(spec: NetworkSpec): Record<string, unknown> {
         ]),
     );
     const used = new Array<number>(spec.regions).fill(0);
-    const ledgers = Object.fromEntries(
-        spec.ledgers.map((ledger, k) => [
-            ledger.name,
-            {
-                framework: "besu",
-                consensus: "qbft",
-                chainId: FIRST_CHAIN_ID + k,
-                image: IMAGE,
-                nodes: ledger.nodes.map((n) => {
-                    const host = (used[n.region] = (used[n.region] ?? 0) + 1);
-                    return {
-                        name: n.name,
-                        role: n.role,
-                        region: regionId(n.region),
-                        address: ipv4String(NODE_RANGE.base + n.region * poolSize + host),
-                        ...(n.role === "rpc" ? { rpcAddress: ipv4String(RPC_BASE + n.region * 2 ** 16 + host) } : {}),
-                    };
-                }),
-            },
-        ]),
-    );
+    const ledgers = ledgerEntries(spec, (n) => {
+        const host = (used[n.region] = (used[n.region] ?? 0) + 1);
+        return {
+            name: n.name,
+            role: n.role,
+            region: regionId(n.region),
+            address: ipv4String(NODE_RANGE.base + n.region * poolSize + host),
+            ...(n.role === "rpc" ? { rpcAddress: ipv4String(RPC_BASE + n.region * 2 ** 16 + host) } : {}),
+        };
+    });
     return {
         name: "bench",
         domain: "bench.ledger.example",

@@ -2,6 +2,7 @@
 // control-plane version, API allow-list, and pool sizes from the nodes it hosts. The loader reports
 // the problems (file, line, key path); the Region builds from the settings.
 import { CATALOG } from "./catalog";
+import { ACK_RELEASES } from "./catalog/alicloud";
 import type { KeyPath } from "./errors";
 import { nodeResources } from "./node-resources";
 import { allocatable, ledgerPodRequests, type Requests, zonalMachinesFor } from "./pool-sizing";
@@ -87,6 +88,13 @@ export function cloudSettings(network: NetworkConfig, regionId: string): { setti
         problems.push({ path: at("region"), message: `${region.cloud} region ${region.region} has fewer than two zones in the catalog: a cluster needs at least two` });
     }
 
+    // ACK takes a full release (1.35.7-aliyun.1): only the minors the catalog maps can be built.
+    if (region.cloud === "alicloud" && region.kubernetesVersion !== undefined && ACK_RELEASES[region.kubernetesVersion] === undefined) {
+        problems.push({
+            path: at("kubernetesVersion"),
+            message: `ACK offers no release of Kubernetes ${region.kubernetesVersion} that ledgerfleet knows (config/catalog/alicloud.ts, checked ${catalog.checked}); known: ${Object.keys(ACK_RELEASES).join(", ")}`,
+        });
+    }
     const placed = nodeZones(network, regionId, zones);
     for (const [ledgerId, ledger] of Object.entries(network.ledgers)) {
         ledger.nodes.forEach((node, i) => {

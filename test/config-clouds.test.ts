@@ -106,6 +106,12 @@ describe("cloud regions in a network file", () => {
         expect(problemsIn(text).lines).toEqual([expect.stringMatching(/:3:\d+: dns\.provider: the DNS zone is to be hosted on gcp, but no region of the network is on gcp/)]);
     });
 
+    it("a Kubernetes version ACK has no release of is refused", () => {
+        expect(problemsIn(withLines({ 8: "  ali-fra: { cloud: alicloud, region: eu-central-1, kubernetesVersion: '1.30' }" })).lines).toEqual([
+            expect.stringMatching(/:8:\d+: regions\.ali-fra\.kubernetesVersion: ACK offers no release of Kubernetes 1\.30 .*known: 1\.35, 1\.36/),
+        ]);
+    });
+
     it("a VPC range the adapters cannot split is refused", () => {
         expect(problemsIn(withLines({ 6: "  aws-fra: { cloud: aws, region: eu-central-1, vpcCidr: 10.0.0.0/24 }" })).lines).toEqual([
             expect.stringMatching(/:6:\d+: regions\.aws-fra\.vpcCidr: expected an IPv4 range from \/16 to \/20 .*found 10\.0\.0\.0\/24/),

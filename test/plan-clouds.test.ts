@@ -186,7 +186,14 @@ describe("security-relevant inputs per cloud, on the example's plan", () => {
         expect(eks.enabledClusterLogTypes).toEqual(expect.arrayContaining(["api", "audit", "authenticator"]));
         const subnets = new Map(ofType(all, "aws:ec2/subnet:Subnet").map((s) => [`mocked::${s.type}::${s.name}`, s]));
         for (const group of ofType(all, "aws:eks/nodeGroup:NodeGroup")) {
-            for (const id of group.inputs["subnetIds"] as string[]) expect(subnets.get(id)?.inputs["mapPublicIpOnLaunch"] ?? false, group.name).toBe(false);
+            const ids = group.inputs["subnetIds"] as string[];
+            expect(ids.length, group.name).toBeGreaterThan(0);
+            for (const id of ids) {
+                // Each of the stack's own subnets, named private, and giving no machine a public IP.
+                expect(subnets.has(id), `${group.name}: ${id}`).toBe(true);
+                expect(id, group.name).toContain("-private-");
+                expect(subnets.get(id)?.inputs["mapPublicIpOnLaunch"] ?? false, group.name).toBe(false);
+            }
         }
     });
 

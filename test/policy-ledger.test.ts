@@ -49,7 +49,7 @@ describe("the ledger policies", () => {
     const cases: [string, () => HarnessResource[]][] = [
         [
             "ledger-min-validators",
-            () => withPlacements(example, [["a", "d1"], ["b", "d2"], ["c", "d3"]]).map((r) => r),
+            () => withPlacements(example, [["a", "d1"], ["b", "d2"], ["c", "d3"]]),
         ],
         [
             "ledger-region-fault-tolerance",

@@ -92,28 +92,24 @@ async function serverFindings(resources: readonly HarnessResource[]): Promise<st
     const record = (res: analyzerPb.AnalyzeResponse, urn: string) => {
         for (const d of res.getDiagnosticsList()) found.push(`${d.getPolicyname()} ${d.getUrn() || urn}`);
     };
-    for (const r of resources) {
-        const req = new pb.AnalyzeRequest();
-        req.setType(r.type);
-        req.setUrn(r.urn);
-        req.setName(r.name);
-        req.setProperties(json(r.props));
-        req.setOptions(options(r));
+    /** What an Analyze request and a stack's resource both say of a resource. */
+    const described = <M extends analyzerPb.AnalyzeRequest | analyzerPb.AnalyzerResource>(m: M, r: HarnessResource): M => {
+        m.setType(r.type);
+        m.setUrn(r.urn);
+        m.setName(r.name);
+        m.setProperties(json(r.props));
+        m.setOptions(options(r));
         const provider = providerOf(r, byUrn);
-        if (provider) req.setProvider(provider);
-        record(await call<analyzerPb.AnalyzeRequest, analyzerPb.AnalyzeResponse>(client.analyze, req), r.urn);
+        if (provider) m.setProvider(provider);
+        return m;
+    };
+    for (const r of resources) {
+        record(await call<analyzerPb.AnalyzeRequest, analyzerPb.AnalyzeResponse>(client.analyze, described(new pb.AnalyzeRequest(), r)), r.urn);
     }
     const stack = new pb.AnalyzeStackRequest();
     stack.setResourcesList(
         resources.map((r) => {
-            const m = new pb.AnalyzerResource();
-            m.setType(r.type);
-            m.setUrn(r.urn);
-            m.setName(r.name);
-            m.setProperties(json(r.props));
-            m.setOptions(options(r));
-            const provider = providerOf(r, byUrn);
-            if (provider) m.setProvider(provider);
+            const m = described(new pb.AnalyzerResource(), r);
             if (r.parent) m.setParent(r.parent);
             m.setDependenciesList([...(r.dependencies ?? [])]);
             return m;

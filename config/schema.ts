@@ -28,6 +28,9 @@ const ipAddress = z.string().refine(isIpAddress, {
 /** A CIDR range: address/prefix. */
 const cidr = z.string().refine(isCidr, { error: "expected a CIDR range such as 10.20.0.0/16 or 2001:db8::/48" });
 
+/** ISO 3166-1 alpha-2 country code, upper case (DE, US, SG). */
+const countryCode = z.string().regex(/^[A-Z]{2}$/, { error: "expected an ISO 3166-1 alpha-2 country code such as DE, US or SG" });
+
 /** A CIDR allowed to reach a cluster's API: never the whole internet. */
 const allowListCidr = cidr.refine((v) => !/^(0\.0\.0\.0|::)\/0$/.test(v.trim()), {
     error: "the whole internet may not reach a cluster's API: list the ranges your operators and CI run from, or none for a private endpoint",
@@ -58,6 +61,28 @@ const labelMap = z.record(
     }),
     z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, { error: "expected a Kubernetes label value (at most 63 characters)" }),
 );
+
+/** Monthly price overrides for a cloud region, USD (see config/catalog/prices.ts for the defaults). */
+export const cloudPricesSchema = z.strictObject({
+    /** Machine type -> on-demand price per hour. */
+    machines: z.record(z.string().min(1), z.number().min(0, { error: "a price cannot be negative" })).optional(),
+    /** Managed control plane, per hour. */
+    controlPlaneHour: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    /** One network load balancer, per hour. */
+    loadBalancerHour: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    /** One static public address, per hour. */
+    addressHour: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    /** NAT gateway, per hour. */
+    natHour: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    /** Block storage per GiB-month. */
+    storageGiBMonth: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    /** Internet egress per GiB. */
+    egressGiB: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+});
+/** An existing cluster's cost: what its operators charge the network per month. */
+export const existingPricesSchema = z.strictObject({
+    monthly: z.number().min(0, { error: "a price cannot be negative" }),
+});
 
 /** Implementations that honour a requested LoadBalancer address, each its own way (see charts/load-balancer.ts). */
 export const LOAD_BALANCERS = ["generic", "metallb", "cilium", "kube-vip"] as const;
@@ -95,6 +120,10 @@ export const existingRegionSchema = z.strictObject({
     monitoringNamespace: dnsLabel(63).default("monitoring"),
     /** The id this region had before a rename: its resources are adopted instead of rebuilt. */
     renamedFrom: dnsLabel(30).optional(),
+    /** Country the cluster runs in, for tenants' residency (ISO 3166-1 alpha-2). */
+    country: countryCode.optional(),
+    /** What the cluster costs the network per month (unpriced when left out). */
+    prices: existingPricesSchema.optional(),
 });
 
 /** Clouds with a managed-Kubernetes adapter (components/clouds/). */
@@ -124,6 +153,8 @@ const cloudRegionFields = {
     failureDomain: z.string().min(1).optional(),
     /** CIDRs that may reach this cluster's API endpoint; overrides the network's `apiAllowList`. */
     apiAllowList: z.array(allowListCidr).optional(),
+    /** Price overrides for this region (the catalog's dated estimates otherwise). */
+    prices: cloudPricesSchema.optional(),
 };
 export const awsRegionSchema = z.strictObject({ cloud: z.literal("aws"), ...cloudRegionFields });
 export const gcpRegionSchema = z.strictObject({ cloud: z.literal("gcp"), ...cloudRegionFields });
@@ -221,17 +252,68 @@ export const ledgerSchema = z.strictObject({
     nodes: z.array(nodeSchema).min(1),
 });
 
+/** Where a dedicated ledger's nodes may (or may not) run: every given list must admit a region. */
+const residencyFilter = {
+    clouds: z.array(z.enum(CLOUDS)).min(1).optional(),
+    countries: z.array(countryCode).min(1).optional(),
+    /** Region ids (keys of `regions`). */
+    regions: z.array(dnsLabel(30)).min(1).optional(),
+};
+export const residencySchema = z.strictObject({
+    ...residencyFilter,
+    /** Excluded even when the lists above admit them. */
+    deny: z.strictObject(residencyFilter).optional(),
+});
+
+/** A JSON-RPC method name or a namespace wildcard (`eth_*`). */
+const rpcMethod = z.string().regex(/^[a-z][a-zA-Z0-9]*_([a-zA-Z0-9]+|\*)$/, { error: "expected a JSON-RPC method such as eth_call, or a namespace wildcard such as debug_*" });
+
+export const dedicatedSchema = z.strictObject({
+    /** Validators of the tenant's own chain: at least 4 (QBFT tolerates f = 1 from 4). */
+    validators: z.int().min(4, { error: "a dedicated ledger needs at least 4 validators: QBFT tolerates f faults with 3f + 1 (4 for f = 1)" }).max(100),
+    /** RPC nodes, where the schedulers send the tenant's requests. @default 2 */
+    rpc: z.int().min(1).max(100).default(2),
+    /** Where the ledger's nodes may run; the placement engine chooses among the regions it admits. */
+    residency: residencySchema.optional(),
+    /** Chain id of the tenant's chain. @default derived from the network and tenant names (shown in the plan) */
+    chainId: z.int().min(1).max(2 ** 53 - 1).optional(),
+    /** Besu image. @default the image of the network's first shared ledger */
+    image: z.string().min(1).optional(),
+    blockPeriodSeconds: z.int().min(1).max(60).default(2),
+    /** Nodes pinned by hand: these skip placement (the engine places the rest). */
+    nodes: z.array(z.strictObject({ name: dnsLabel(30), region: dnsLabel(30), zone: z.string().min(1).optional() })).optional(),
+});
+
 export const tenantSchema = z.strictObject({
+    /** The tenant's id: its scheduler key, metrics label and, when dedicated, its ledger's id. */
     id: dnsLabel(30),
     /** The shared ledger this tenant transacts on. */
     ledger: dnsLabel(30).optional(),
-    /** Dedicated ledger on shared infrastructure (placed by the scheduler in a later release). */
-    dedicated: z.strictObject({ validators: z.int().min(4) }).optional(),
+    /** A ledger of its own (own genesis, keys, namespace) whose nodes share the regions' node pools. */
+    dedicated: dedicatedSchema.optional(),
+    /** Transactions per second (eth_sendRawTransaction) the tenant may send: its quota, and what its nodes are sized for. */
     tps: z.number().positive(),
+    /** JSON-RPC requests per second. @default 10 x tps, at least 50 */
+    rps: z.number().positive().optional(),
+    /** Fair-share weight when the peers are saturated. */
     weight: z.number().positive().default(1),
-    storageGiB: z.int().min(1).optional(),
-    residency: z.strictObject({ clouds: z.array(z.enum(["aws", "gcp", "alicloud", "existing"])).min(1) }).optional(),
+    /** Chain data the tenant's dedicated nodes keep, GiB. @default from tps (see scheduler/placement/sizing.ts) */
+    storageGiB: z.int().min(1).max(64000).optional(),
+    /** JSON-RPC methods this tenant may call beyond the scheduler's default allow-list (e.g. debug_traceTransaction). */
+    methods: z.strictObject({ allow: z.array(rpcMethod).min(1) }).optional(),
 });
+
+/** The scheduler service every region runs for the tenants (scheduler/, charts/scheduler.ts). */
+export const schedulerSchema = z.strictObject({
+    /** Image built from scheduler/Dockerfile; pin it by digest (`name:tag@sha256:...`). */
+    image: z.string().min(1),
+    /** Replicas per region (each enforces 1/replicas of every quota). @default 2 */
+    replicas: z.int().min(2).max(50).default(2),
+    /** Most replicas the HorizontalPodAutoscaler may add. @default 2 x replicas */
+    maxReplicas: z.int().min(2).max(100).optional(),
+    resources: z.strictObject({ cpu: cpuQuantity.optional(), memory: memoryQuantity.optional() }).optional(),
+});
+
 
 export const networkSchema = z.strictObject({
     name: dnsLabel(20),
@@ -256,6 +338,8 @@ export const networkSchema = z.strictObject({
      * `<ledger>-<node>.<region>.<domain>` for every node's P2P address, for people and tools.
      */
     dns: z.strictObject({ provider: z.enum(CLOUDS) }).optional(),
+    /** The tenants' scheduler; required when `tenants` is not empty. */
+    scheduler: schedulerSchema.optional(),
 });
 
 export type NetworkConfig = z.output<typeof networkSchema>;
@@ -268,6 +352,10 @@ export type CloudRegionConfig = AwsRegionConfig | GcpRegionConfig | AlicloudRegi
 export type LedgerConfig = z.output<typeof ledgerSchema>;
 export type NodeConfig = z.output<typeof nodeSchema>;
 export type TenantConfig = z.output<typeof tenantSchema>;
+export type DedicatedConfig = z.output<typeof dedicatedSchema>;
+export type ResidencyConfig = z.output<typeof residencySchema>;
+export type SchedulerConfig = z.output<typeof schedulerSchema>;
+export type CloudPrices = z.output<typeof cloudPricesSchema>;
 export type Resources = z.output<typeof resourcesSchema>;
 
 /** The project's config namespace, and the secret config key holding brought node keys. */

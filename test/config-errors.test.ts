@@ -40,7 +40,7 @@ describe("network file problems", () => {
 
     it("an unknown key with no close match lists the keys that are allowed", () => {
         const { file, lines } = problemsIn(networkWith({ 2: "domain: atlas.ledger.example\nowner: ops" }));
-        expect(lines).toContain(`${file}:3:1: owner: unknown key 'owner'; expected one of: name, domain, regions, ledgers, tenants, netRestrict, apiAllowList, dns`);
+        expect(lines).toContain(`${file}:3:1: owner: unknown key 'owner'; expected one of: name, domain, regions, ledgers, tenants, netRestrict, apiAllowList, dns, scheduler`);
     });
 
     it("a value of the wrong type says what was expected and what was found", () => {
@@ -203,7 +203,7 @@ describe("what a message shows of a file", () => {
     it("a key of control characters is shown escaped, in its path and in its message", () => {
         const { file, lines } = problemsIn(networkWith({ 2: 'domain: atlas.ledger.example\n"\\e]0;pwned\\a": 1' }));
         expect(lines).toEqual([
-            `${file}:3:1: ["\\u001b]0;pwned\\u0007"]: unknown key "\\u001b]0;pwned\\u0007"; expected one of: name, domain, regions, ledgers, tenants, netRestrict, apiAllowList, dns`,
+            `${file}:3:1: ["\\u001b]0;pwned\\u0007"]: unknown key "\\u001b]0;pwned\\u0007"; expected one of: name, domain, regions, ledgers, tenants, netRestrict, apiAllowList, dns, scheduler`,
         ]);
     });
 

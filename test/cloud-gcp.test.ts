@@ -346,8 +346,8 @@ describe("GCP_CATALOG", () => {
             expect(zones.length, name).toBeGreaterThanOrEqual(3);
             for (const z of zones) expect(z).toMatch(new RegExp(`^${name}-[a-z]$`));
         }
-        expect(GCP_CATALOG.machines[GCP_CATALOG.defaults.systemMachine]).toEqual({ vcpu: 2, memoryGiB: 8 });
-        expect(GCP_CATALOG.machines[GCP_CATALOG.defaults.ledgerMachine]).toEqual({ vcpu: 8, memoryGiB: 32 });
-        expect(GCP_CATALOG.machines["n2-highmem-32"]).toEqual({ vcpu: 32, memoryGiB: 256 });
+        expect(GCP_CATALOG.machines[GCP_CATALOG.defaults.systemMachine]).toMatchObject({ vcpu: 2, memoryGiB: 8 });
+        expect(GCP_CATALOG.machines[GCP_CATALOG.defaults.ledgerMachine]).toMatchObject({ vcpu: 8, memoryGiB: 32 });
+        expect(GCP_CATALOG.machines["n2-highmem-32"]).toMatchObject({ vcpu: 32, memoryGiB: 256 });
     });
 });

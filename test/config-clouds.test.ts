@@ -145,7 +145,7 @@ describe("pool sizing", () => {
     });
 
     it("packs pods onto machines by CPU and memory, never over a machine's allocatable share", () => {
-        const capacity = allocatable({ vcpu: 8, memoryGiB: 32 });
+        const capacity = allocatable({ vcpu: 8, memoryGiB: 32, maxVolumes: 31 });
         expect(capacity.cpuMillis).toBeLessThan(8000);
         expect(capacity.memoryMiB).toBeLessThan(32 * 1024);
         const validator = ledgerPodRequests("validator", "2", "4Gi");

@@ -4,12 +4,21 @@
 // the table refuses.
 import type { CloudCatalog, MachineType } from "./types";
 
+/**
+ * ESSD data disks a machine can attach for pods: 16 data disks per instance, ECS's limit for most
+ * families (ECS "Limits", block storage; not re-checked family by family, some newer sizes take more),
+ * less the data disk every ACK node pool machine gets (components/clouds/alicloud.ts `dataDisks`): 15,
+ * which is also the csi-plugin's MAX_VOLUMES_PERNODE in its deploy manifests
+ * (kubernetes-sigs/alibaba-cloud-csi-driver, checked 2026-11-25).
+ */
+const MAX_DATA_DISKS = 16 - 1;
+
 /** An ECS family whose sizes keep a fixed memory-to-vCPU ratio (as every g/r family does). */
 function family(name: string, memoryPerVcpu: number): Record<string, MachineType> {
     // Sizes 2 to 32 vCPUs; Alibaba Cloud names them large, xlarge, 2xlarge, ... by vCPU/4.
     const sizes: Record<string, number> = { large: 2, xlarge: 4, "2xlarge": 8, "3xlarge": 12, "4xlarge": 16, "6xlarge": 24, "8xlarge": 32 };
     const out: Record<string, MachineType> = {};
-    for (const [size, vcpu] of Object.entries(sizes)) out[`ecs.${name}.${size}`] = { vcpu, memoryGiB: vcpu * memoryPerVcpu };
+    for (const [size, vcpu] of Object.entries(sizes)) out[`ecs.${name}.${size}`] = { vcpu, memoryGiB: vcpu * memoryPerVcpu, maxVolumes: MAX_DATA_DISKS };
     return out;
 }
 

@@ -6,11 +6,37 @@ import type { CloudCatalog, MachineType } from "./types";
 const SIZES: Readonly<Record<string, number>> = { large: 2, xlarge: 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32 };
 
 /**
+ * EBS volumes a machine can attach for pods. Nitro families count attachments one of two ways
+ * (EC2 user guide, "Amazon EBS volume limits for Amazon EC2 instances"; aws-ebs-csi-driver
+ * pkg/cloud/limits/volume_limits.go and volume_limits_table.go, checked 2026-11-25):
+ * - dedicated (7th-generation Intel and AMD, 8th-generation Graviton): 32 EBS attachments of their own
+ *   at every size listed here; the root volume takes one, 31 are left;
+ * - shared (6th-generation Intel, 7th-generation Graviton): 28 attachments shared with network
+ *   interfaces; the CSI driver counts 27 (less the root volume) less the interfaces attached. The VPC
+ *   CNI attaches interfaces as pods need addresses, up to the type's maximum (EC2 "Maximum IP addresses
+ *   per network interface": 3 on large, 4 on xlarge and 2xlarge, 8 on 4xlarge and 8xlarge), so that
+ *   maximum is taken off: what is left holds whatever the CNI does.
+ */
+const EBS_ATTACHMENTS: Readonly<Record<string, "dedicated" | "shared">> = {
+    m6i: "shared", m7i: "dedicated", m7a: "dedicated", m7g: "shared", m8g: "dedicated",
+    r6i: "shared", r7i: "dedicated", r7a: "dedicated", r7g: "shared", r8g: "dedicated",
+};
+const MAX_NETWORK_INTERFACES: Readonly<Record<string, number>> = { large: 3, xlarge: 4, "2xlarge": 4, "4xlarge": 8, "8xlarge": 8 };
+
+function maxVolumes(name: string, size: string): number {
+    const kind = EBS_ATTACHMENTS[name];
+    if (kind === undefined) throw new Error(`config/catalog/aws.ts: EC2 family ${name} has no EBS attachment kind; add it to EBS_ATTACHMENTS`);
+    return kind === "dedicated" ? 32 - 1 : 27 - (MAX_NETWORK_INTERFACES[size] ?? 0);
+}
+
+/**
  * One EC2 family at a fixed memory-per-vCPU ratio: every current-generation M family has 4 GiB per
  * vCPU and every R family 8 GiB (EC2 instance type specifications, general purpose and memory optimized).
  */
 function family(name: string, memoryPerVcpuGiB: number): Record<string, MachineType> {
-    return Object.fromEntries(Object.entries(SIZES).map(([size, vcpu]) => [`${name}.${size}`, { vcpu, memoryGiB: vcpu * memoryPerVcpuGiB }]));
+    return Object.fromEntries(
+        Object.entries(SIZES).map(([size, vcpu]) => [`${name}.${size}`, { vcpu, memoryGiB: vcpu * memoryPerVcpuGiB, maxVolumes: maxVolumes(name, size) }]),
+    );
 }
 
 /** Zones `<region>a`, `<region>b`, ... for the given letters. */

@@ -2,9 +2,17 @@
 // and the defaults, checked against Google's own pages on the date below.
 import type { CloudCatalog, MachineType } from "./types";
 
+/**
+ * Persistent disks a machine can attach for pods: 128 per machine for every type here (2 vCPUs or
+ * more; shared-core types stop at 16), less the boot disk: 127, as the PD CSI driver reports it
+ * (compute/docs/disks "Persistent Disk limits"; kubernetes-sigs/gcp-compute-persistent-disk-csi-driver
+ * pkg/gce-pd-csi-driver/node.go volumeLimitBig, checked 2026-11-25).
+ */
+const MAX_PD_VOLUMES = 127;
+
 /** `<series>-<kind>-<n>` for each n: n vCPUs and `gibPerVcpu` × n GiB (Google's fixed ratio per kind). */
 function series(prefix: string, vcpus: readonly number[], gibPerVcpu: number): Record<string, MachineType> {
-    return Object.fromEntries(vcpus.map((n) => [`${prefix}-${n}`, { vcpu: n, memoryGiB: n * gibPerVcpu }]));
+    return Object.fromEntries(vcpus.map((n) => [`${prefix}-${n}`, { vcpu: n, memoryGiB: n * gibPerVcpu, maxVolumes: MAX_PD_VOLUMES }]));
 }
 
 /** Zones `a`, `b`, `c` (or the letters given) of a region, in Google's order. */

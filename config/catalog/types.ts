@@ -7,6 +7,12 @@ export interface MachineType {
     readonly vcpu: number;
     /** Memory, GiB. */
     readonly memoryGiB: number;
+    /**
+     * Block volumes the machine can attach for pods (its own boot and data disks already counted), as
+     * the cloud's CSI node plugin reports it to the scheduler: ledger pods each need one. Sources in
+     * each catalog.
+     */
+    readonly maxVolumes: number;
 }
 
 export interface CloudCatalog {

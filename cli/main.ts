@@ -9,6 +9,7 @@ import { plan, ProgramError, writePlan } from "./plan";
 import { registerPreflightCommand } from "./preflight";
 import { registerRolloutCommand } from "./rollout";
 import { registerPolicyCommand } from "./policy";
+import { registerSchedulerCommands } from "./scheduler";
 
 export const EXIT = { ok: 0, policy: 1, failed: 1, usage: 2 } as const;
 
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[], io: { out: Output; err: Outp
     registerRolloutCommand(program, io, (code) => (exitCode = code));
     registerPreflightCommand(program, io, (code) => (exitCode = code));
     registerPolicyCommand(program, { out: (s) => io.out.write(s), err: (s) => io.err.write(s) }, (code) => (exitCode = code));
+    registerSchedulerCommands(program, io, (code) => (exitCode = code));
     try {
         await program.parseAsync([...argv], { from: "user" });
         return exitCode;

@@ -1,6 +1,8 @@
 // `ledgerfleet plan`: runs the real Pulumi program (index.ts) under the shared mocks with a stack's
 // config, and turns what it registered into plan.json, manifests/ and policy.json.
+import { previousPlacement } from "../config/dedicated";
 import { faultTolerance } from "../config/fault-tolerance";
+import { networkCost } from "../scheduler/cost";
 import { checkPlan, loadPolicyConfig } from "./policy";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -157,7 +159,8 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     // Read first: a bad policy config is a usage error, reported before anything runs.
     const policyConfig = options.policyConfig === undefined ? {} : loadPolicyConfig(options.policyConfig);
     const stacksDir = options.stacksDir ?? path.join(__dirname, "..", "stacks");
-    const stackFileConfig = loadStack(stacksDir, options.stack);
+    // Dedicated tenants' nodes stay where the last deploy put them.
+    const stackFileConfig = loadStack(stacksDir, options.stack, { previous: previousPlacement(options.deployed?.["ledgers"]) });
     // Absolute, so the program finds the network file whichever folder the stack files are in.
     const config: Record<string, string> = {
         ...stackFileConfig.config,
@@ -178,19 +181,22 @@ export async function plan(options: PlanOptions): Promise<Plan> {
     const resources = [...mocks.registrations]
         .sort((a, b) => a.urn.localeCompare(b.urn))
         .map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, provider: r.provider, custom: r.custom, inputs: redactSecrets(r.inputs) }));
+    const cost = networkCost(loaded.network);
     const planJson: PlanJson = {
         project: PROJECT,
         stack: options.stack,
         resources,
         outputs: redactSecrets(mocks.stackOutputs),
         faultTolerance: faultTolerance(loaded.network),
+        ...(loaded.network.placement === undefined ? {} : { placement: loaded.network.placement }),
+        cost,
     };
     const manifests = renderManifests(mocks.registrations, loaded.network.name);
     const started = process.hrtime.bigint();
     const policy: PolicyResult[] = await checkPlan(mocks.registrations, policyConfig);
     const policyMs = Number(process.hrtime.bigint() - started) / 1e6;
     const exitCode = policy.some((p) => p.enforcementLevel === "mandatory") ? 1 : 0;
-    return { loaded, mocks, plan: planJson, manifests, policy, policyMs, exitCode, summary: renderSummary({ loaded, registrations: mocks.registrations, manifests, policy }) };
+    return { loaded, mocks, plan: planJson, manifests, policy, policyMs, exitCode, summary: renderSummary({ loaded, cost, registrations: mocks.registrations, manifests, policy }) };
 }
 
 /**

@@ -10,18 +10,19 @@ import { faultTolerance } from "../config/fault-tolerance";
 import type { Manifest } from "./manifests";
 import type { Registration } from "./mocks";
 import type { PolicyResult } from "./plan-types";
+import { PROJECT } from "../config/schema";
+import { costSummary, placementSummary, table, tenantsSummary } from "./summary-sharing";
+import type { CostReport } from "../scheduler/cost";
 
 export interface SummaryInput {
     loaded: LoadedStack;
+    /** The network's monthly cost (scheduler/cost). */
+    cost: CostReport;
     registrations: readonly Registration[];
     manifests: readonly Manifest[];
     policy: readonly PolicyResult[];
 }
 
-function table(rows: string[][], indent = "  "): string[] {
-    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-    return rows.map((r) => indent + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ").trimEnd());
-}
 
 export function renderSummary(input: SummaryInput): string {
     const { loaded, registrations, manifests, policy } = input;
@@ -69,7 +70,7 @@ export function renderSummary(input: SummaryInput): string {
             const api = region.cloud === "alicloud" || settings.apiAllowList.length === 0 ? "private only" : `private + ${settings.apiAllowList.join(", ")}`;
             lines.push(
                 `    cluster over ${settings.zones.join(", ")}, Kubernetes ${settings.kubernetesVersion}, API ${api}; ` +
-                    `pools: ledger ${machines(ledger, "ledger")} (max ${ledger.max}, sized from the nodes' requests), system ${machines(system, "system")}`,
+                    `pools: ledger ${machines(ledger, "ledger")} (max ${ledger.max}, ${network.placement?.regions[regionId] === undefined ? "sized from the nodes' requests" : "as the placement packed it"}), system ${machines(system, "system")}`,
             );
         }
         lines.push(...table([...kinds].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, String(n)]), "    "));
@@ -118,6 +119,8 @@ export function renderSummary(input: SummaryInput): string {
         );
     }
 
+    lines.push(...tenantsSummary(network, tenantKeyHashes(loaded)), ...placementSummary(network), ...costSummary(input.cost));
+
     lines.push(
         "",
         "Updates: `pulumi up` restarts no ledger pod (StatefulSets use OnDelete). Pods whose spec changed are",
@@ -130,4 +133,17 @@ export function renderSummary(input: SummaryInput): string {
     lines.push(...renderFindings(policy, (urn) => names.get(urn) ?? urn));
     if (policy.length > 0 && mandatory === 0) lines.push("  advisory findings only: the plan exits 0");
     return `${lines.join("\n")}\n`;
+}
+
+/** The stack's tenant key hashes, as far as the plan can read them: which tenants have one. */
+function tenantKeyHashes(loaded: LoadedStack): Record<string, unknown> | undefined {
+    const raw = loaded.config[`${PROJECT}:tenantKeyHashes`];
+    if (raw === undefined) return undefined;
+    try {
+        const parsed: unknown = JSON.parse(raw);
+        if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+        // Encrypted as a whole: its entries cannot be read offline.
+    }
+    return Object.fromEntries(loaded.network.tenants.map((t) => [t.id, raw]));
 }

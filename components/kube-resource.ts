@@ -16,6 +16,8 @@ const CLASSES: Readonly<Record<string, KubeResourceClass>> = {
     "v1/Service": k8s.core.v1.Service,
     "v1/PersistentVolumeClaim": k8s.core.v1.PersistentVolumeClaim,
     "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
+    "apps/v1/Deployment": k8s.apps.v1.Deployment,
+    "autoscaling/v2/HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
     "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
     "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
 };

@@ -16,6 +16,7 @@ import { deployedLock, GlobalIdentities, referencedIdentity } from "./global-ref
 import { type NodeIdentity, nodeIdentity } from "./identity";
 import { nodeResources } from "../config/node-resources";
 import { type DeployedNode, Region, type RegionArgs, type RegionLedger } from "./region";
+import { checkedKeyHashes, regionScheduler } from "./scheduler";
 
 export interface NetworkArgs {
     readonly config: NetworkConfig;
@@ -23,6 +24,8 @@ export interface NetworkArgs {
     readonly deploy?: DeployTarget;
     /** `ledgerfleet:nodeKeys` secret config ("<ledger>/<node>" -> private key) for brought keys. */
     readonly nodeKeys?: pulumi.Output<Record<string, string> | undefined>;
+    /** `ledgerfleet:tenantKeyHashes` secret config (tenant id -> SHA-256 hex of its key), for the schedulers. */
+    readonly tenantKeyHashes?: pulumi.Output<Record<string, string> | undefined>;
     /** The global stack (`org/project/stack`) a `region:<id>` stack reads identities from. */
     readonly globalStack?: string;
     /**
@@ -139,6 +142,7 @@ export class Network extends pulumi.ComponentResource {
             };
         });
 
+        const tenantKeys = checkedKeyHashes(config, args.tenantKeyHashes);
         const regionIds =
             deploy.kind === "all" ? Object.keys(config.regions) : deploy.kind === "region" ? [deploy.region] : [];
         this.pendingRegions = regionIds.map((regionId) => () => {
@@ -153,6 +157,7 @@ export class Network extends pulumi.ComponentResource {
                     ledgers: ledgers.filter((l) => l.identities.some((i) => i.region === regionId)),
                     schedulerSources: hostCidrs(Object.keys(config.regions).filter((r) => r !== regionId).flatMap(egress)),
                     netRestrict: config.netRestrict,
+                    scheduler: regionScheduler(config, regionId, tenantKeys),
                     previousNodes,
                     addresses: book,
                     cloud: cloudArgs(config, regionId, clouds, providers[regionId]),

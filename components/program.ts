@@ -2,6 +2,7 @@
 // Network. `pulumi up` runs it against real clusters; `ledgerfleet plan` runs it under mocks.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { previousPlacement } from "../config/dedicated";
 import { ConfigError, loadNetworkFile, resolveDeployTarget } from "../config/load";
 import { PROJECT } from "../config/schema";
 import { Network } from "./network";
@@ -17,8 +18,16 @@ export async function ledgerfleet(): Promise<Record<string, unknown>> {
     let network;
     let deploy;
     try {
-        network = loadNetworkFile(path.resolve(STACKS_DIR, config.require("network")), { lab: config.getBoolean("lab") === true });
+        const file = path.resolve(STACKS_DIR, config.require("network"));
+        const lab = config.getBoolean("lab") === true;
+        network = loadNetworkFile(file, { lab });
         deploy = resolveDeployTarget(network, config.get("deploy") ?? "all", { file: stackFile, path: "config.ledgerfleet:deploy" });
+        if (network.placement !== undefined) {
+            // Dedicated tenants' nodes stay where they were placed: read where that was (this stack's
+            // last update, or the global stack's for a region stack) and place again around it.
+            const previous = await previousLedgers(deploy.kind === "region" ? config.get("globalStack") : undefined);
+            network = loadNetworkFile(file, { lab, previous: previousPlacement(previous) });
+        }
     } catch (err) {
         // RunError: Pulumi prints the message without a stack trace.
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
@@ -30,6 +39,7 @@ export async function ledgerfleet(): Promise<Record<string, unknown>> {
         config: network,
         deploy,
         nodeKeys: config.getSecretObject<Record<string, string>>("nodeKeys"),
+        tenantKeyHashes: config.getSecretObject<Record<string, string>>("tenantKeyHashes"),
         globalStack: config.get("globalStack"),
         clouds,
     });
@@ -51,4 +61,17 @@ export async function ledgerfleet(): Promise<Record<string, unknown>> {
         ...(net.addresses ? { addresses: net.addresses } : {}),
         ...(net.nameServers ? { nameServers: net.nameServers } : {}),
     };
+}
+
+/**
+ * The `ledgers` output of the stack that placed the dedicated ledgers last time: this stack's own
+ * (`all`, `global`), or the global stack's. A StackReference to the running stack reads its last
+ * checkpoint (nothing on a first deploy); previews resolve it too. Awaited before anything is built,
+ * since where a node goes decides which resources exist.
+ */
+async function previousLedgers(globalStack: string | undefined): Promise<unknown> {
+    const stack = globalStack ?? `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    const ref = new pulumi.StackReference("ledgerfleet-placement-previous", { name: stack });
+    const details = await ref.getOutputDetails("ledgers");
+    return details.value ?? details.secretValue;
 }

@@ -1,3 +1,4 @@
+import { monitoringNamespace } from "../config/names";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
@@ -13,6 +14,7 @@ import type { AddressBook } from "./address-book";
 import type { NodeIdentity } from "./identity";
 import { kubeResource } from "./kube-resource";
 import { LedgerNode } from "./ledger-node";
+import { type RegionSchedulerArgs, Scheduler } from "./scheduler";
 
 /** A ledger as one region sees it. */
 export interface RegionLedger {
@@ -52,6 +54,8 @@ export interface RegionArgs {
     readonly previousNodes?: pulumi.Output<Record<string, DeployedNode>>;
     /** Every static address of the network (nodes' P2P, regions' egress). */
     readonly addresses: AddressBook;
+    /** The tenants' scheduler, when this region serves any tenant (components/scheduler.ts regionScheduler). */
+    readonly scheduler?: RegionSchedulerArgs;
     /** Cloud regions: the adapter, the region's cloud provider and its checked settings. */
     readonly cloud?: { readonly adapter: CloudAdapter; readonly provider: pulumi.ProviderResource; readonly settings: CloudSettings };
 }
@@ -94,6 +98,8 @@ export class Region extends pulumi.ComponentResource {
         const podCidrs = cluster.podCidrs;
         const zones = args.cloud?.settings.nodeZones ?? {};
 
+        // The ledgers' Namespaces, which wait for the genesis and key checks: the scheduler waits for them too.
+        const ledgerNamespaces: pulumi.Resource[] = [];
         for (const ledger of args.ledgers) {
             // Children's names start with the Region's own (config/names.ts), so a renamed region's
             // alias reaches them all.
@@ -130,6 +136,7 @@ export class Region extends pulumi.ComponentResource {
                 retainOnDelete: true,
                 dependsOn: [...(cluster.dependsOn ?? [])],
             });
+            ledgerNamespaces.push(namespace);
             let peersConfigMap: pulumi.CustomResource | undefined;
             for (const obj of shared.filter((o) => o.kind !== "Namespace")) {
                 const genesis = obj.kind === "ConfigMap" && obj.metadata.name === "genesis";
@@ -175,6 +182,9 @@ export class Region extends pulumi.ComponentResource {
                 ));
             }
         }
+        if (args.scheduler !== undefined) {
+            new Scheduler(`${name}-scheduler`, { ...args.scheduler, regionId: args.regionId, provider: cluster.provider, dependsOn: [...(cluster.dependsOn ?? []), ...ledgerNamespaces] }, { parent: this });
+        }
         this.enodes = pulumi.all(hosted);
         this.registerOutputs({ enodes: this.enodes });
     }
@@ -191,10 +201,6 @@ export class Region extends pulumi.ComponentResource {
             builders[i]?.();
         }
     }
-}
-
-function monitoringNamespace(region: RegionConfig): string {
-    return region.cloud === "existing" ? region.monitoringNamespace : "monitoring";
 }
 
 function sha256(text: string): string {

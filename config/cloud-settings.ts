@@ -115,7 +115,10 @@ export function cloudSettings(network: NetworkConfig, regionId: string): { setti
         ),
     );
     const system = pool(region, "system", catalog.defaults.systemMachine, zones.length, () => SYSTEM_MIN, problems, at);
-    const ledgerPool = pool(region, "ledger", catalog.defaults.ledgerMachine, zones.length, zonalMachinesFor(podsByZone), problems, at);
+    // With dedicated ledgers placed, the engine packed every ledger pod of the region (config/dedicated.ts).
+    const packed = network.placement?.regions[regionId];
+    const ledgerNeed = packed === undefined ? zonalMachinesFor(podsByZone) : () => packed.machines;
+    const ledgerPool = pool(region, "ledger", catalog.defaults.ledgerMachine, zones.length, ledgerNeed, problems, at);
     if (problems.length > 0 || system === undefined || ledgerPool === undefined) return { problems };
     return {
         settings: {

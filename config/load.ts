@@ -32,7 +32,7 @@ const NETWORK_KEY = `${PROJECT}:network`;
 const DEPLOY_KEY = `${PROJECT}:deploy`;
 const GLOBAL_STACK_KEY = `${PROJECT}:globalStack`;
 /** Keys of the project's namespace the program reads; a near miss of one is a typo. */
-const PROJECT_KEYS = [...Object.keys(stackConfigSchema.shape), NODE_KEYS_KEY];
+const PROJECT_KEYS = [...Object.keys(stackConfigSchema.shape), NODE_KEYS_KEY, `${PROJECT}:tenantKeyHashes`];
 
 /** `all`, `global` or `region:<id>` for this network; `where` locates the value in the problem. */
 export function resolveDeployTarget(network: NetworkConfig, value: string, where: Omit<Problem, "message">): DeployTarget {
@@ -71,8 +71,11 @@ export interface LoadedStack {
     lab: boolean;
 }
 
-/** Reads `<stacksDir>/Pulumi.<stack>.yaml`, the network file it names, and its deploy target. */
-export function loadStack(stacksDir: string, stack: string): LoadedStack {
+/**
+ * Reads `<stacksDir>/Pulumi.<stack>.yaml`, the network file it names, and its deploy target.
+ * `previous`: where the last deploy placed dedicated tenants' nodes (they stay there).
+ */
+export function loadStack(stacksDir: string, stack: string, options: { previous?: Readonly<Record<string, { region: string; zone: string }>> } = {}): LoadedStack {
     stacksDir = path.resolve(stacksDir);
     // A fully qualified name (org/project/stack) keeps its settings in Pulumi.<stack>.yaml.
     const stackName = stack.split("/").pop() ?? stack;
@@ -130,7 +133,7 @@ export function loadStack(stacksDir: string, stack: string): LoadedStack {
             );
         } else {
             try {
-                network = loadNetworkFile(networkFile, { lab: stackConfig.data[LAB_KEY] === "true" });
+                network = loadNetworkFile(networkFile, { lab: stackConfig.data[LAB_KEY] === "true", previous: options.previous });
             } catch (error) {
                 if (!(error instanceof ConfigError)) throw error;
                 problems.push(...error.problems);

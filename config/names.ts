@@ -2,6 +2,7 @@
 // (the loader checks that no two entries give the same name: ids may contain '-', the separator, so
 // `fra` + `dc1-main` and `fra-dc1` + `main` would), a ledger's namespace and a node's DNS name, which
 // the program, the plan's summary, the rollout and the preflight all use.
+import type { RegionConfig } from "./schema";
 
 /** The Kubernetes namespace of a ledger, the same in every region it spans: `<network>-<ledger>`. */
 export function ledgerNamespaceName(network: string, ledger: string): string {
@@ -46,4 +47,9 @@ export function egressAddressResourceName(network: string, region: string, index
 /** A cloud region's provider: `<network>-<region>-cloud`. */
 export function cloudProviderResourceName(network: string, region: string): string {
     return `${regionResourceName(network, region)}-cloud`;
+}
+
+/** The namespace whose pods may scrape a region's metrics: an existing cluster's own, "monitoring" in the clouds. */
+export function monitoringNamespace(region: RegionConfig): string {
+    return region.cloud === "existing" ? region.monitoringNamespace : "monitoring";
 }

@@ -8,11 +8,20 @@ import { networkSchema, type NetworkConfig } from "./schema";
 import { parseYaml } from "./source";
 import { checkNetwork, type CheckOptions } from "./validate";
 import { checkClouds } from "./validate-clouds";
+import { withDedicatedLedgers } from "./dedicated";
 
 export type { CheckOptions } from "./validate";
 
+export interface LoadOptions extends CheckOptions {
+    /**
+     * Where dedicated tenants' nodes were placed by the last deploy ("<ledger>/<node>" -> region and
+     * zone, see dedicated.ts previousPlacement): they stay there.
+     */
+    previous?: Readonly<Record<string, { region: string; zone: string }>>;
+}
+
 /** Parses and validates a network file's text; `file` is used for the positions in problems. */
-export function parseNetworkText(text: string, file: string, options: CheckOptions = {}): NetworkConfig {
+export function parseNetworkText(text: string, file: string, options: LoadOptions = {}): NetworkConfig {
     file = path.resolve(file);
     const source = parseYaml(text, file);
     if (source.unreadable) throw new ConfigError(source.problems);
@@ -29,11 +38,19 @@ export function parseNetworkText(text: string, file: string, options: CheckOptio
         if (!reported.has(problem.path)) problems.push(problem);
     }
 
-    if (parsed.success && problems.length === 0) {
-        for (const finding of checkClouds(parsed.data)) problems.push(source.problemAt(finding.path, finding.message));
+    let network = parsed.success ? parsed.data : undefined;
+    if (network !== undefined && problems.length === 0) {
+        // Dedicated tenants' ledgers are placed once the file is sound, and the cloud rules (pool
+        // sizes among them) then check the network with them in it.
+        const placed = withDedicatedLedgers(network, options.previous);
+        for (const finding of placed.problems) problems.push(source.problemAt(finding.path, finding.message));
+        network = placed.network;
+        if (problems.length === 0) {
+            for (const finding of checkClouds(network)) problems.push(source.problemAt(finding.path, finding.message));
+        }
     }
-    if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-    return withPathsResolved(parsed.data, path.dirname(file));
+    if (problems.length > 0 || network === undefined) throw new ConfigError(problems);
+    return withPathsResolved(network, path.dirname(file));
 }
 
 /**
@@ -57,7 +74,7 @@ export function isInlineKubeconfig(value: string): boolean {
 }
 
 /** Reads and validates a network file. */
-export function loadNetworkFile(file: string, options: CheckOptions = {}): NetworkConfig {
+export function loadNetworkFile(file: string, options: LoadOptions = {}): NetworkConfig {
     file = path.resolve(file);
     return parseNetworkText(readConfigFile(file, "network file"), file, options);
 }

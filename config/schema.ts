@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { isValidPublicKey } from "../frameworks/besu/keys";
 import { isCidr, isIpAddress } from "./addresses";
+import type { NetworkPlacement } from "./dedicated";
 
 /** A DNS label: lower-case letters, digits and '-', starting with a letter, at most `max` chars. */
 const dnsLabel = (max: number) =>
@@ -65,23 +66,23 @@ const labelMap = z.record(
 /** Monthly price overrides for a cloud region, USD (see config/catalog/prices.ts for the defaults). */
 export const cloudPricesSchema = z.strictObject({
     /** Machine type -> on-demand price per hour. */
-    machines: z.record(z.string().min(1), z.number().min(0, { error: "a price cannot be negative" })).optional(),
+    machines: z.record(z.string().min(1), z.number().min(0)).optional(),
     /** Managed control plane, per hour. */
-    controlPlaneHour: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    controlPlaneHour: z.number().min(0).optional(),
     /** One network load balancer, per hour. */
-    loadBalancerHour: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    loadBalancerHour: z.number().min(0).optional(),
     /** One static public address, per hour. */
-    addressHour: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    addressHour: z.number().min(0).optional(),
     /** NAT gateway, per hour. */
-    natHour: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    natHour: z.number().min(0).optional(),
     /** Block storage per GiB-month. */
-    storageGiBMonth: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    storageGiBMonth: z.number().min(0).optional(),
     /** Internet egress per GiB. */
-    egressGiB: z.number().min(0, { error: "a price cannot be negative" }).optional(),
+    egressGiB: z.number().min(0).optional(),
 });
 /** An existing cluster's cost: what its operators charge the network per month. */
 export const existingPricesSchema = z.strictObject({
-    monthly: z.number().min(0, { error: "a price cannot be negative" }),
+    monthly: z.number().min(0),
 });
 
 /** Implementations that honour a requested LoadBalancer address, each its own way (see charts/load-balancer.ts). */
@@ -270,7 +271,7 @@ const rpcMethod = z.string().regex(/^[a-z][a-zA-Z0-9]*_([a-zA-Z0-9]+|\*)$/, { er
 
 export const dedicatedSchema = z.strictObject({
     /** Validators of the tenant's own chain: at least 4 (QBFT tolerates f = 1 from 4). */
-    validators: z.int().min(4, { error: "a dedicated ledger needs at least 4 validators: QBFT tolerates f faults with 3f + 1 (4 for f = 1)" }).max(100),
+    validators: z.int().min(4).max(100),
     /** RPC nodes, where the schedulers send the tenant's requests. @default 2 */
     rpc: z.int().min(1).max(100).default(2),
     /** Where the ledger's nodes may run; the placement engine chooses among the regions it admits. */
@@ -342,7 +343,8 @@ export const networkSchema = z.strictObject({
     scheduler: schedulerSchema.optional(),
 });
 
-export type NetworkConfig = z.output<typeof networkSchema>;
+/** A loaded network: the file's, with dedicated tenants' ledgers added and the placement engine's answer (config/dedicated.ts). */
+export type NetworkConfig = z.output<typeof networkSchema> & { readonly placement?: NetworkPlacement };
 export type RegionConfig = z.output<typeof regionSchema>;
 export type ExistingRegionConfig = z.output<typeof existingRegionSchema>;
 export type AwsRegionConfig = z.output<typeof awsRegionSchema>;

@@ -1,6 +1,7 @@
 // Rules for cloud regions that need the parsed, defaulted network (the catalog, pool sizing, the DNS
 // provider): run after the schema, reported with the same file, line and key path.
 import { cloudSettings } from "./cloud-settings";
+import { priceProblems } from "../scheduler/cost";
 import type { KeyPath } from "./errors";
 import type { NetworkConfig } from "./schema";
 
@@ -12,6 +13,7 @@ export interface CloudFinding {
 export function checkClouds(network: NetworkConfig): CloudFinding[] {
     const findings: CloudFinding[] = [];
     for (const regionId of Object.keys(network.regions)) findings.push(...cloudSettings(network, regionId).problems);
+    findings.push(...priceProblems(network));
 
     const cloudRegions = Object.entries(network.regions).filter(([, r]) => r.cloud !== "existing");
     for (const [ledgerId, ledger] of Object.entries(network.ledgers)) {

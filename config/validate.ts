@@ -8,6 +8,7 @@ import { didYouMean, type KeyPath } from "./errors";
 import { LAB_KEY } from "./schema";
 import { checkAddresses } from "./validate-addresses";
 import { checkNames } from "./validate-names";
+import { checkScheduler } from "./validate-scheduler";
 
 export interface NetworkFinding {
     path: KeyPath;
@@ -157,6 +158,8 @@ export function checkNetwork(raw: unknown, lineOf: (keyPath: KeyPath) => number 
             });
         }
 
+        findings.push(...dedicatedFindings(network, tenant, tenantPath, ledgerNames));
+
         const ledger = text(tenant.ledger);
         if (ledger !== undefined && ledgerNames !== undefined && !ledgerNames.includes(ledger)) {
             findings.push({
@@ -167,6 +170,7 @@ export function checkNetwork(raw: unknown, lineOf: (keyPath: KeyPath) => number 
             });
         }
     });
+    findings.push(...checkScheduler(raw));
 
     findings.push(...checkAddresses(raw, lineOf));
     findings.push(...checkNames(raw, lineOf));
@@ -247,4 +251,52 @@ function earlierIndex(firstIndex: Map<string, number>, value: string, index: num
 function normalizePublicKey(key: string): string {
     const hex = key.toLowerCase().replace(/^0x/, "");
     return hex.length === 130 && hex.startsWith("04") ? hex.slice(2) : hex;
+}
+
+/** Ledger ids are at most this long (schema.ts); a dedicated tenant's id becomes one. */
+const LEDGER_ID_MAX = 20;
+
+/** A dedicated tenant: its id becomes a ledger's, its residency and pinned nodes name real regions. */
+function dedicatedFindings(network: Entries, tenant: Entries, tenantPath: (string | number)[], ledgerNames: string[] | undefined): NetworkFinding[] {
+    const dedicated = mapping(tenant.dedicated);
+    const id = text(tenant.id);
+    if (dedicated === undefined || id === undefined) return [];
+    const findings: NetworkFinding[] = [];
+    if (ledgerNames?.includes(id)) {
+        findings.push({ path: [...tenantPath, "id"], message: `a dedicated tenant's ledger takes the tenant's id, and ledger '${id}' is already defined under 'ledgers': rename the tenant` });
+    }
+    if (id.length > LEDGER_ID_MAX) {
+        findings.push({ path: [...tenantPath, "id"], message: `a dedicated tenant's id names its ledger, and ledger ids are at most ${LEDGER_ID_MAX} characters; '${id}' has ${id.length}` });
+    }
+    const regions = mapping(network.regions) ?? {};
+    const regionIds = Object.keys(regions);
+    const residency = mapping(dedicated.residency);
+    for (const [listPath, value] of [[["regions"], residency?.regions], [["deny", "regions"], mapping(residency?.deny)?.regions]] as const) {
+        list(value).forEach((r, i) => {
+            const name = text(r);
+            if (name !== undefined && !regionIds.includes(name)) {
+                findings.push({ path: [...tenantPath, "dedicated", "residency", ...listPath, i], message: `expected a region defined under 'regions' (${regionIds.join(", ")}), found '${name}'${didYouMean(name, regionIds)}` });
+            }
+        });
+    }
+    const validators = typeof dedicated.validators === "number" ? dedicated.validators : 0;
+    const rpc = typeof dedicated.rpc === "number" ? dedicated.rpc : 2;
+    const names = [...Array.from({ length: validators }, (_, i) => `val-${i + 1}`), ...Array.from({ length: rpc }, (_, i) => `rpc-${i + 1}`)];
+    list(dedicated.nodes).forEach((value, i) => {
+        const node = mapping(value);
+        const at = [...tenantPath, "dedicated", "nodes", i];
+        const name = text(node?.name);
+        if (name !== undefined && validators > 0 && !names.includes(name)) {
+            findings.push({ path: [...at, "name"], message: `a dedicated ledger's nodes are named val-1..val-${validators} and rpc-1..rpc-${rpc}; found '${name}'${didYouMean(name, names)}` });
+        }
+        const region = text(node?.region);
+        if (region === undefined) return;
+        const config = mapping(regions[region]);
+        if (config === undefined) {
+            findings.push({ path: [...at, "region"], message: `expected a region defined under 'regions' (${regionIds.join(", ")}), found '${region}'${didYouMean(region, regionIds)}` });
+        } else if (config.cloud === "existing") {
+            findings.push({ path: [...at, "region"], message: `'${region}' is an existing cluster, where every node needs an address the file names; dedicated ledgers' nodes go to cloud regions, whose addresses ledgerfleet reserves` });
+        }
+    });
+    return findings;
 }

@@ -10,6 +10,9 @@ import { container, type Obj, podPolicy, str, when } from "./pod-policy";
 export { PSS_POLICIES };
 
 const STATEFULSET = "kubernetes:apps/v1:StatefulSet";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+/** Workloads whose pods serve something a drain must not take down all at once (not Jobs or DaemonSets). */
+const BUDGETED_TYPES = [STATEFULSET, DEPLOYMENT];
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const PDB_TYPES = ["kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:policy/v1beta1:PodDisruptionBudget"];
@@ -132,17 +135,20 @@ export function selects(selector: unknown, labels: Obj): boolean {
 
 export const statefulSetDisruptionBudget: StackValidationPolicy = {
     name: "k8s-statefulset-disruption-budget",
-    description: "Every StatefulSet's pods are selected by a PodDisruptionBudget in the same cluster and namespace.",
+    // The id is older than its Deployment rule; kept, so policy config files that name it still apply.
+    description: "Every StatefulSet's and Deployment's pods are selected by a PodDisruptionBudget in the same cluster and namespace.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const budgets = args.resources.filter((r) => PDB_TYPES.includes(r.type));
-        for (const set of args.resources.filter((r) => r.type === STATEFULSET)) {
+        for (const set of args.resources.filter((r) => BUDGETED_TYPES.includes(r.type))) {
             const labels = asObject(podOf(set.type, set.props)?.metadata["labels"]) ?? {};
             const where = `${clusterOf(set)}/${namespaceOf(set)}`;
             const covered = budgets.some((b) => `${clusterOf(b)}/${namespaceOf(b)}` === where && selects(asObject(b.props["spec"])?.["selector"], labels));
             if (!covered) {
                 const name = String(asObject(set.props["metadata"])?.["name"] ?? set.name);
-                report(`StatefulSet "${name}" (namespace "${namespaceOf(set)}"): no PodDisruptionBudget there selects its pod template labels ${str(labels)}; add one (maxUnavailable: 1) so a node drain cannot take its pods down with their peers.`, set.urn);
+                const kind = set.type === STATEFULSET ? "StatefulSet" : "Deployment";
+                const fix = set.type === STATEFULSET ? "add one (maxUnavailable: 1) so a node drain cannot take its pods down with their peers" : "add one (minAvailable: 1) so a node drain cannot take every replica down at once";
+                report(`${kind} "${name}" (namespace "${namespaceOf(set)}"): no PodDisruptionBudget there selects its pod template labels ${str(labels)}; ${fix}.`, set.urn);
             }
         }
     },

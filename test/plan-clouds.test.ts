@@ -6,16 +6,27 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { plan, type Plan } from "../cli/plan";
-import type { Registration } from "../cli/mocks";
+import { type Registration, unwrapSecrets } from "../cli/mocks";
 import { nodeAddressResourceName } from "../config/names";
 
 let all: Plan;
 let regionStack: Plan;
+/** The example planned again as a stack whose last update put tradefin's val-1 and val-2 each where the other is now. */
+let redeployed: Plan;
+let swapped: { val1: { region: string; zone: string }; val2: { region: string; zone: string } };
 
 beforeAll(async () => {
     all = await plan({ stack: "dev" });
     regionStack = await plan({ stack: "aws-fra" });
-}, 60_000);
+    const outputs = structuredClone(unwrapSecrets(all.mocks.stackOutputs)) as { ledgers: Record<string, { nodes: Record<string, { region: string; zone: string }> }> };
+    const nodes = outputs.ledgers["tradefin"]?.nodes ?? {};
+    const [v1, v2] = [nodes["val-1"], nodes["val-2"]];
+    if (v1 === undefined || v2 === undefined) throw new Error("the example's tradefin has no val-1 and val-2");
+    swapped = { val1: { region: v2.region, zone: v2.zone }, val2: { region: v1.region, zone: v1.zone } };
+    Object.assign(v1, swapped.val1);
+    Object.assign(v2, swapped.val2);
+    redeployed = await plan({ stack: "dev", deployed: outputs });
+}, 90_000);
 
 const regs = (p: Plan) => p.mocks.registrations;
 const ofType = (p: Plan, type: string) => regs(p).filter((r) => r.type === type);
@@ -55,15 +66,29 @@ const CLUSTER_TYPES: Readonly<Record<string, string>> = {
     "aws-fra": "aws:eks/cluster:Cluster",
     "gcp-fra": "gcp:container/cluster:Cluster",
     "ali-fra": "alicloud:cs/managedKubernetes:ManagedKubernetes",
+    "aws-dub": "aws:eks/cluster:Cluster",
+    "gcp-ams": "gcp:container/cluster:Cluster",
+};
+const CLOUD_REGIONS = Object.keys(CLUSTER_TYPES);
+
+/** The one resource of a type in a region (the example has two AWS and two Google Cloud regions). */
+const oneIn = (p: Plan, type: string, region: string): Registration => {
+    const found = ofType(p, type).filter((r) => regionOf(p, r) === region);
+    expect(found, `${type} in ${region}`).toHaveLength(1);
+    return found[0] as Registration;
 };
 
 describe("the multi-cloud example", () => {
-    it("plans clean: four regions over three clouds and a data centre, four failure domains, none holding more than f = 2 validators", () => {
+    it("plans clean: six regions over three clouds and a data centre, four failure domains, none holding more than f = 2 of main's validators", () => {
         expect(all.exitCode).toBe(0);
-        // The whole policy pack on the example: no finding, mandatory or advisory.
-        expect(all.policy).toEqual([]);
-        expect(regionStack.policy).toEqual([]);
-        expect(Object.keys(all.loaded.network.regions)).toEqual(["aws-fra", "gcp-fra", "ali-fra", "dc-ams"]);
+        // The whole policy pack on the example: no mandatory finding. The one advisory says what is
+        // true of every dedicated ledger placed on three clouds: it survives losing a region, not a cloud.
+        for (const p of [all, regionStack]) {
+            expect(p.policy.filter((f) => f.enforcementLevel === "mandatory")).toEqual([]);
+            expect(new Set(p.policy.map((f) => f.policy))).toEqual(new Set(["ledger-cloud-spread"]));
+            for (const f of p.policy) expect(f.message).toMatch(/ledger (tradefin|healthrec|carbonreg) runs on/);
+        }
+        expect(Object.keys(all.loaded.network.regions)).toEqual(["aws-fra", "gcp-fra", "ali-fra", "aws-dub", "gcp-ams", "dc-ams"]);
         expect(all.summary).toMatch(/cloud\s+aws\s+2\s+yes/);
         expect(all.summary).toMatch(/cloud\s+gcp\s+2\s+yes/);
         expect(all.summary).toMatch(/cloud\s+alicloud\s+2\s+yes/);
@@ -139,8 +164,12 @@ describe("the multi-cloud example", () => {
 
     it("reserves every address in the global stack, protected; a region stack reserves none and builds only its region", () => {
         const reserved = regs(all).filter((r) => /:(ec2\/eip:Eip|compute\/address:Address|ecs\/eipAddress:EipAddress)$/.test(r.type));
-        // 11 nodes (one each, the data centre's two are in the file) = 9 reserved, plus NAT egress: 3 (AWS, one per zone) + 2 (GCP) + 1 (Alibaba).
-        expect(reserved).toHaveLength(9 + 3 + 2 + 1);
+        // One per cloud node (the data centre's two are in the file), plus NAT egress: 3 per AWS region (one
+        // per zone), 2 per Google Cloud region, 1 in Alibaba Cloud.
+        const network = all.loaded.network;
+        const cloudNodes = Object.values(network.ledgers).flatMap((l) => l.nodes).filter((n) => network.regions[n.region]?.cloud !== "existing");
+        expect(cloudNodes.length).toBe(9 + 21);
+        expect(reserved).toHaveLength(cloudNodes.length + 2 * 3 + 2 * 2 + 1);
         for (const r of reserved) expect(r.protect, r.urn).toBe(true);
 
         const region = regs(regionStack).filter((r) => r.custom && !r.type.startsWith("pulumi:"));
@@ -156,9 +185,9 @@ describe("the multi-cloud example", () => {
 
     it("outputs each cloud region's managed cluster, which the rollout's kubeconfig context is made from", () => {
         const clusters = (all.plan.outputs as { clusters: Record<string, { cloud: string; region: string; cluster: string }> }).clusters;
-        expect(Object.keys(clusters).sort()).toEqual(["ali-fra", "aws-fra", "gcp-fra"]);
-        expect(clusters["aws-fra"]).toEqual({ cloud: "aws", region: "eu-central-1", cluster: one(all, "aws:eks/cluster:Cluster").inputs["name"] });
-        expect(clusters["gcp-fra"]).toEqual({ cloud: "gcp", region: "europe-west3", cluster: one(all, "gcp:container/cluster:Cluster").inputs["name"] });
+        expect(Object.keys(clusters).sort()).toEqual([...CLOUD_REGIONS].sort());
+        expect(clusters["aws-fra"]).toEqual({ cloud: "aws", region: "eu-central-1", cluster: oneIn(all, "aws:eks/cluster:Cluster", "aws-fra").inputs["name"] });
+        expect(clusters["gcp-fra"]).toEqual({ cloud: "gcp", region: "europe-west3", cluster: oneIn(all, "gcp:container/cluster:Cluster", "gcp-fra").inputs["name"] });
         expect((regionStack.plan.outputs as { clusters: Record<string, unknown> }).clusters).toEqual({ "aws-fra": clusters["aws-fra"] });
     });
 
@@ -173,7 +202,7 @@ describe("security-relevant inputs per cloud, on the example's plan", () => {
     const allowList = ["203.0.113.0/28"];
 
     it("AWS: EKS secrets under a rotating customer key, private endpoint public only to the allow-list, audit logs, nodes in private subnets", () => {
-        const eks = one(all, "aws:eks/cluster:Cluster").inputs as {
+        const eks = oneIn(all, "aws:eks/cluster:Cluster", "aws-fra").inputs as {
             encryptionConfig: { resources: string[]; provider: { keyArn: string } };
             vpcConfig: { endpointPrivateAccess: boolean; publicAccessCidrs: string[]; subnetIds: string[] };
             enabledClusterLogTypes: string[];
@@ -198,7 +227,7 @@ describe("security-relevant inputs per cloud, on the example's plan", () => {
     });
 
     it("GCP: GKE with private nodes, authorized networks from the allow-list, CMEK secrets, shielded nodes, API server logs", () => {
-        const gke = one(all, "gcp:container/cluster:Cluster").inputs as {
+        const gke = oneIn(all, "gcp:container/cluster:Cluster", "gcp-fra").inputs as {
             databaseEncryption: { state: string; keyName: string };
             privateClusterConfig: { enablePrivateNodes: boolean };
             masterAuthorizedNetworksConfig: { cidrBlocks: { cidrBlock: string }[] };
@@ -208,7 +237,7 @@ describe("security-relevant inputs per cloud, on the example's plan", () => {
         };
         expect(gke.databaseEncryption.state).toBe("ENCRYPTED");
         expect(gke.databaseEncryption.keyName).toContain("cryptoKey");
-        expect(one(all, "gcp:kms/cryptoKey:CryptoKey").inputs["rotationPeriod"]).toMatch(/^\d+s$/);
+        expect(oneIn(all, "gcp:kms/cryptoKey:CryptoKey", "gcp-fra").inputs["rotationPeriod"]).toMatch(/^\d+s$/);
         expect(gke.privateClusterConfig.enablePrivateNodes).toBe(true);
         expect(gke.masterAuthorizedNetworksConfig.cidrBlocks.map((b) => b.cidrBlock)).toEqual(allowList);
         expect(gke.enableShieldedNodes).toBe(true);
@@ -232,7 +261,7 @@ describe("security-relevant inputs per cloud, on the example's plan", () => {
 
     it("every cloud: ledger volumes on an encrypted StorageClass that retains them, and every cloud resource tagged with network, region and role", () => {
         const classes = ofType(all, "kubernetes:storage.k8s.io/v1:StorageClass");
-        expect(classes).toHaveLength(3);
+        expect(classes).toHaveLength(CLOUD_REGIONS.length);
         for (const sc of classes) {
             const inputs = sc.inputs as { reclaimPolicy: string; volumeBindingMode: string; parameters: Record<string, string> };
             expect(inputs.reclaimPolicy).toBe("Retain");
@@ -247,7 +276,7 @@ describe("security-relevant inputs per cloud, on the example's plan", () => {
         for (const r of tagged) {
             const tags = (r.inputs["tags"] ?? r.inputs["labels"]) as Record<string, string>;
             expect(tags["ledgerfleet-network"], r.urn).toBe("meridian");
-            expect(tags["ledgerfleet-region"], r.urn).toMatch(/^(aws-fra|gcp-fra|ali-fra)$/);
+            expect(CLOUD_REGIONS, r.urn).toContain(tags["ledgerfleet-region"]);
             expect(tags["ledgerfleet-role"], r.urn).toBeTruthy();
         }
     });
@@ -255,11 +284,64 @@ describe("security-relevant inputs per cloud, on the example's plan", () => {
     it("pins each cloud node's pod to its zone, and spreads a region's validators over different zones", () => {
         for (const region of ["aws-fra", "gcp-fra", "ali-fra"]) {
             const zones = all.manifests
-                .filter((m) => m.region === region && m.object["kind"] === "StatefulSet" && m.path.includes("val-"))
+                .filter((m) => m.region === region && m.object["kind"] === "StatefulSet" && m.path.startsWith(`${region}/meridian-main/`) && m.path.includes("val-"))
                 .map((m) => (m.object as { spec: { template: { spec: { nodeSelector: Record<string, string> } } } }).spec.template.spec.nodeSelector["topology.kubernetes.io/zone"]);
             expect(zones).toHaveLength(2);
             expect(new Set(zones).size, region).toBe(2);
         }
+    });
+});
+
+describe("sharing the example's regions among tenants", () => {
+    const dedicated = ["tradefin", "healthrec", "carbonreg"];
+
+    it("builds each dedicated ledger's nodes in the region and zone the placement chose, in a namespace of its own", () => {
+        const placement = all.plan.placement;
+        expect(placement).toBeDefined();
+        for (const ledger of dedicated) {
+            const nodes = all.loaded.network.ledgers[ledger]?.nodes ?? [];
+            expect(nodes.length).toBeGreaterThanOrEqual(6);
+            for (const n of nodes) {
+                expect(placement?.nodes[`${ledger}/${n.name}`]).toMatchObject({ region: n.region, zone: n.zone });
+                const set = all.manifests.find((m) => m.path === `${n.region}/meridian-${ledger}/StatefulSet-${n.name}.yaml`);
+                expect(set, `${ledger}/${n.name}`).toBeDefined();
+                expect((set?.object as { spec: { template: { spec: { nodeSelector: Record<string, string> } } } }).spec.template.spec.nodeSelector["topology.kubernetes.io/zone"]).toBe(n.zone);
+            }
+        }
+    });
+
+    it("sizes every AWS region's ledger node groups from the packed demand", () => {
+        for (const region of ["aws-fra", "aws-dub"]) {
+            const groups = ofType(all, "aws:eks/nodeGroup:NodeGroup").filter((g) => regionOf(all, g) === region && g.name.includes("-ledger-"));
+            const desired = groups.reduce((sum, g) => sum + ((g.inputs["scalingConfig"] as { desiredSize: number }).desiredSize), 0);
+            expect(desired, region).toBe(all.plan.placement?.regions[region]?.machines);
+        }
+    });
+
+    it("writes the cost per region, cloud, ledger and tenant, whose shares add up to the network's cost", () => {
+        const cost = all.plan.cost;
+        expect(cost.tenants).toHaveLength(21);
+        const cents = (n: number) => Math.round(n * 100);
+        expect(cost.tenants.reduce((sum, t) => sum + cents(t.monthly), 0) + cents(cost.unallocated)).toBe(cents(cost.total));
+        expect(Object.values(cost.regions).reduce((sum, r) => sum + cents(r.monthly), 0)).toBe(cents(cost.total));
+        expect(Object.keys(cost.ledgers).sort()).toEqual(["carbonreg", "healthrec", "main", "tradefin"]);
+        for (const t of cost.tenants) {
+            expect(t.alone, t.id).toBeGreaterThan(t.monthly);
+            expect(t.ratio, t.id).toBeCloseTo(t.monthly / t.alone, 2);
+        }
+        expect(all.summary).toContain("Placement of dedicated ledgers");
+        expect(all.summary).toMatch(/tradefin\s+tradefin \(dedicated\)\s+\$[\d,]+\s+\$[\d,]+\s+0\.\d\d/);
+    });
+
+    it("keeps every node a previous deploy placed where it is, read from the stack's last outputs (pulumi up does the same)", () => {
+        const nodes = redeployed.loaded.network.ledgers["tradefin"]?.nodes ?? [];
+        expect(nodes.find((n) => n.name === "val-1")).toMatchObject(swapped.val1);
+        expect(nodes.find((n) => n.name === "val-2")).toMatchObject(swapped.val2);
+        // The program itself read the same placement, through its StackReference to its own last update.
+        const v1 = swapped.val1;
+        expect(redeployed.manifests.some((m) => m.path === `${v1.region}/meridian-tradefin/StatefulSet-val-1.yaml`)).toBe(true);
+        expect((redeployed.plan.outputs as { ledgers: Record<string, { nodes: Record<string, { region: string }> }> }).ledgers["tradefin"]?.nodes["val-1"]?.region).toBe(v1.region);
+        expect(redeployed.plan.placement?.nodes["tradefin/val-1"]?.kept).toBe(true);
     });
 });
 

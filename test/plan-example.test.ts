@@ -152,7 +152,8 @@ describe("offline plan of the example network", () => {
 
     it("follows the plan.json contract", () => {
         const planJson = JSON.parse(fs.readFileSync(path.join(outDir, "plan.json"), "utf8"));
-        expect(Object.keys(planJson)).toEqual(["project", "stack", "resources", "outputs", "faultTolerance"]);
+        // No dedicated tenants in atlas, so no `placement`; `cost` always (see plan-sharing.test.ts).
+        expect(Object.keys(planJson)).toEqual(["project", "stack", "resources", "outputs", "faultTolerance", "cost"]);
         // The summary's table, for tools: every region of atlas holds at most f = 2 of main's 7 validators.
         expect(planJson.faultTolerance).toEqual([expect.objectContaining({ ledger: "main", validators: 7, f: 2, quorum: 5, domains: 4 })]);
         expect(planJson.faultTolerance[0].rows.every((r: { survivesLoss: boolean }) => r.survivesLoss)).toBe(true);
@@ -189,7 +190,8 @@ describe("offline plan of the example network", () => {
             expect(ns.metadata.name).toBe("atlas-main");
         }
         const namespaces = new Set(result.manifests.map((m) => (m.object["metadata"] as { namespace?: string }).namespace).filter(Boolean));
-        expect([...namespaces]).toEqual(["atlas-main"]);
+        // The ledger's, and the tenants' scheduler's (charts/scheduler.ts).
+        expect([...namespaces].sort()).toEqual(["atlas-main", "atlas-scheduler"]);
     });
 
     it("says in the summary that keys are placeholders and whether each region's loss is survivable", () => {

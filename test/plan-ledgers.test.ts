@@ -40,7 +40,7 @@ function data(file: string): Record<string, string> {
 describe("several ledgers on one network", () => {
     it("gives each ledger its own namespace in a shared cluster", () => {
         const namespaces = result.manifests.filter((m) => m.path.startsWith("fra-dc1/_cluster/")).map((m) => m.path);
-        expect(namespaces).toEqual(["fra-dc1/_cluster/Namespace-atlas-main.yaml", "fra-dc1/_cluster/Namespace-atlas-trade.yaml"]);
+        expect(namespaces).toEqual(["fra-dc1/_cluster/Namespace-atlas-main.yaml", "fra-dc1/_cluster/Namespace-atlas-scheduler.yaml", "fra-dc1/_cluster/Namespace-atlas-trade.yaml"]);
     });
 
     it("gives each ledger a genesis of its own chain, listing only its own validators", () => {

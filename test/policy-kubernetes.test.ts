@@ -55,7 +55,8 @@ const template = () => ({ metadata: { labels: { ...LABELS } }, spec: podSpec() }
 const kindOf = (type: string) => type.split(":").pop()!;
 const WORKLOADS: Record<string, () => Obj> = {
     "kubernetes:core/v1:Pod": () => ({ metadata: { labels: { ...LABELS } }, spec: podSpec() }),
-    "kubernetes:apps/v1:Deployment": () => ({ spec: { selector: { matchLabels: LABELS }, template: template() } }),
+    // Its own component label, which its own budget selects (see baseline).
+    "kubernetes:apps/v1:Deployment": () => ({ spec: { selector: { matchLabels: LABELS }, template: { ...template(), metadata: { labels: { ...LABELS, "app.kubernetes.io/component": "web" } } } } }),
     "kubernetes:apps/v1:StatefulSet": () => ({ spec: { serviceName: "nodes", selector: { matchLabels: LABELS }, template: template() } }),
     "kubernetes:apps/v1:DaemonSet": () => ({ spec: { selector: { matchLabels: LABELS }, template: template() } }),
     "kubernetes:apps/v1:ReplicaSet": () => ({ spec: { selector: { matchLabels: LABELS }, template: template() } }),
@@ -70,7 +71,7 @@ function resource(type: string, name: string, props: Obj): HarnessResource {
     return { type, name: `fra-${name}`, urn: `urn:pulumi:test::ledgerfleet::${type}::fra-${name}`, provider: PROVIDER, props: { apiVersion, kind, ...props, metadata } };
 }
 
-/** The baseline: one of each workload kind, its namespace, a NetworkPolicy and a PodDisruptionBudget for the StatefulSet. */
+/** The baseline: one of each workload kind, its namespace, a NetworkPolicy and PodDisruptionBudgets for the StatefulSet and the Deployment. */
 function baseline(): HarnessResource[] {
     return [
         { type: "pulumi:providers:kubernetes", name: "fra-k8s", urn: PROVIDER, props: { context: "fra" } },
@@ -78,6 +79,7 @@ function baseline(): HarnessResource[] {
         resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny", { spec: { podSelector: {}, policyTypes: ["Ingress"] } }),
         resource("kubernetes:policy/v1:PodDisruptionBudget", "validators", { spec: { maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "besu" } } } }),
         ...WORKLOAD_TYPES.map((type) => resource(type, kindOf(type).toLowerCase(), WORKLOADS[type]!())),
+        resource("kubernetes:policy/v1:PodDisruptionBudget", "web", { spec: { minAvailable: 1, selector: { matchLabels: { "app.kubernetes.io/component": "web" } } } }),
     ];
 }
 
@@ -179,6 +181,11 @@ describe("Kubernetes policies on fixtures", () => {
         ["k8s-statefulset-disruption-budget", "a StatefulSet whose budget is in another namespace", (rs: HarnessResource[]) => {
             (rs[3]!.props["metadata"] as Obj)["namespace"] = "other";
             return rs.find((r) => r.type === "kubernetes:apps/v1:StatefulSet")!;
+        }],
+        ["k8s-statefulset-disruption-budget", "a Deployment no budget selects", (rs: HarnessResource[]) => {
+            const deployment = rs.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+            podIn(deployment).metadata["labels"] = { "app.kubernetes.io/name": "ledgerfleet-scheduler" };
+            return deployment;
         }],
     ])("%s alone rejects %s", async (policy, _what, change) => {
         const resources = baseline();

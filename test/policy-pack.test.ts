@@ -116,7 +116,9 @@ describe("ledgerfleet policy check", () => {
     it("exits 1 on a privileged container in a Deployment's pod template, naming the control, the file and the object", async () => {
         const pod = compliantPod("web", { securityContext: { privileged: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } });
         const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "apps" }, spec: { selector: {}, template: { metadata: {}, spec: pod.spec } } };
-        const dir = writeFiles({ "web.yaml": `# two documents\n---\n${JSON.stringify(compliantPod("ok"))}\n---\n${JSON.stringify(deployment)}\n` });
+        // With its disruption budget, which a Deployment needs (k8s-statefulset-disruption-budget).
+        const budget = { apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: "web", namespace: "apps" }, spec: { minAvailable: 1, selector: {} } };
+        const dir = writeFiles({ "web.yaml": `# three documents\n---\n${JSON.stringify(compliantPod("ok"))}\n---\n${JSON.stringify(deployment)}\n---\n${JSON.stringify(budget)}\n` });
         const r = await run(["policy", "check", path.join(dir, "web.yaml")]);
         expect(r.code).toBe(1);
         expect(r.out).toContain("k8s-pss-privileged-containers (mandatory): 1 violation");

@@ -10,6 +10,8 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 
@@ -21,6 +23,8 @@ const MODELS: Record<string, Validating> = {
     "v1/Service": Service,
     "v1/PersistentVolumeClaim": PersistentVolumeClaim,
     "apps/v1/StatefulSet": StatefulSet,
+    "apps/v1/Deployment": Deployment,
+    "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
     "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
     "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
 };
@@ -59,6 +63,8 @@ export function validateKubeObject(obj: { apiVersion?: unknown; kind?: unknown; 
     } catch (err) {
         throw new Error(`${where} violates the Kubernetes schema: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const unknown = unknownFields(obj, `V1${String(obj.kind)}`, "");
+    // client-node names a model after its API version: V1Deployment, V2HorizontalPodAutoscaler.
+    const version = /v(\d+)$/.exec(String(obj.apiVersion))?.[1] ?? "1";
+    const unknown = unknownFields(obj, `V${version}${String(obj.kind)}`, "");
     if (unknown.length > 0) throw new Error(`${where} has fields Kubernetes does not define: ${unknown.join(", ")}`);
 }

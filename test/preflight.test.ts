@@ -211,7 +211,7 @@ describe("ledgerfleet preflight --run, through a fake kubectl", () => {
     const run = async (addresses: readonly string[], files: Record<string, unknown>, fra: Record<string, unknown> = {}) => {
         const fake = fakeKubectl(files);
         const io = capture();
-        const code = await preflightNetwork({ stack: "dev", network: network(addresses, fra), deploy: { kind: "all" }, run: true, timeoutSeconds: 2, kubectl: fake.kubectl, podName: () => "ledgerfleet-preflight-test01", ...io });
+        const code = await preflightNetwork({ stack: "dev", network: network(addresses, fra), deploy: { kind: "all" }, run: true, timeoutSeconds: 10, kubectl: fake.kubectl, podName: () => "ledgerfleet-preflight-test01", ...io });
         return { code, text: io.text(), calls: fake.calls() };
     };
 

@@ -14,6 +14,10 @@ import { allocatable } from "../config/pool-sizing";
 import type { CloudName } from "../config/schema";
 import { DEFAULT_RESOURCES } from "../frameworks/besu/config";
 import { admits, dedicatedNodeResources, place, PlacementError, podDemand } from "../scheduler/placement";
+import type { PlacementResult } from "../scheduler/placement";
+import { billCluster, billTotal, type ClusterPod } from "../scheduler/cost/cluster";
+import { ALONE_SYSTEM_MACHINES } from "../scheduler/cost/footprint";
+import { regionRates } from "../scheduler/cost/rates";
 import type { FixedNode, LedgerDemand, PlacementInput, PlacementRegion, Residency } from "../scheduler/placement";
 
 /** mulberry32: a small seeded PRNG, so a mix is the same on every run and machine. */
@@ -81,6 +85,63 @@ function generateRegions(random: () => number, count: number): Omit<PlacementReg
     });
 }
 
+/** Each generated ledger's volume size per role, GiB (the cost column counts storage). */
+const STORAGE = new Map<string, { validator: number; rpc: number }>();
+
+/**
+ * What the dedicated ledgers pay on the shared pools against the same ledgers each on clusters of
+ * their own in the same regions (the cost model's own cluster bill, scheduler/cost/cluster.ts, with the
+ * catalog's prices): the aggregate ratio, and the median of the per-ledger ratios.
+ */
+function costRatio(input: PlacementInput, result: PlacementResult): { aggregate: number; median: number } {
+    const regionsById = new Map(input.regions.map((r) => [r.id, r]));
+    const demandOf = new Map<string, { cpuMillis: number; memoryMiB: number }>();
+    for (const l of input.ledgers) for (const n of l.nodes) demandOf.set(`${l.ledger}/${n.name}`, n.demand);
+    for (const f of input.fixed) demandOf.set(`${f.ledger}/${f.node}`, f.demand);
+    const pod = (ledger: string, node: string, role: "validator" | "rpc"): ClusterPod => ({
+        ledger,
+        requests: demandOf.get(`${ledger}/${node}`) ?? { cpuMillis: 0, memoryMiB: 0 },
+        storageGiB: STORAGE.get(ledger)?.[role] ?? 100,
+        rpcLoadBalancer: false,
+    });
+    const spec = (regionId: string, machines: number, pods: ClusterPod[]) => {
+        const r = regionsById.get(regionId)!;
+        const cloud = r.cloud as CloudName;
+        const code = regionId.slice(cloud.length + 1).replace(/-b$/, "");
+        return { cloud, rates: regionRates(cloud, code), zones: r.zones, ledgerPool: { machine: r.machine, size: CATALOG[cloud].machines[r.machine]!, machines }, systemPool: { machine: CATALOG[cloud].defaults.systemMachine, machines: ALONE_SYSTEM_MACHINES }, pods };
+    };
+    const byRegion = new Map<string, ClusterPod[]>();
+    for (const n of result.nodes) byRegion.set(n.region, [...(byRegion.get(n.region) ?? []), pod(n.ledger, n.node, n.role)]);
+    const shared = new Map<string, number>();
+    for (const usage of result.regions) {
+        const bill = billCluster(spec(usage.region, usage.machines, byRegion.get(usage.region) ?? []));
+        for (const [ledger, usd] of Object.entries(bill.byLedger)) shared.set(ledger, (shared.get(ledger) ?? 0) + usd);
+    }
+    // Alone: per region it uses, a cluster with only its pods, one machine per pod in a zone (its pods
+    // never share a machine), rows over the region's zones.
+    const nodesOf = new Map<string, typeof result.nodes>();
+    for (const n of result.nodes) nodesOf.set(n.ledger, [...(nodesOf.get(n.ledger) ?? []), n]);
+    const ratios: number[] = [];
+    let sharedSum = 0;
+    let aloneSum = 0;
+    for (const l of input.ledgers) {
+        let alone = 0;
+        const nodes = nodesOf.get(l.ledger) ?? [];
+        for (const regionId of new Set(nodes.map((n) => n.region))) {
+            const here = nodes.filter((n) => n.region === regionId);
+            const zones = regionsById.get(regionId)!.zones;
+            const perZone = Math.max(...Array.from({ length: zones }, (_, z) => here.filter((n) => n.zone === z).length));
+            alone += billTotal(billCluster(spec(regionId, perZone * zones, here.map((n) => pod(n.ledger, n.node, n.role)))));
+        }
+        const paid = shared.get(l.ledger) ?? 0;
+        sharedSum += paid;
+        aloneSum += alone;
+        ratios.push(paid / alone);
+    }
+    ratios.sort((a, b) => a - b);
+    return { aggregate: sharedSum / aloneSum, median: ratios[Math.floor(ratios.length / 2)] ?? Number.NaN };
+}
+
 /** Most tenants are small: a few TPS to a few dozen; one in eight is in the hundreds. */
 function tenantTps(random: () => number): number {
     const u = random();
@@ -130,6 +191,7 @@ export function generateMix(seed: number, ledgers: number, regionCount: number):
         let residency = tenantResidency(random, regions);
         if (!admitsEnough(residency, regions, validators)) residency = undefined;
         const sized = { validator: dedicatedNodeResources("validator", tps), rpc: dedicatedNodeResources("rpc", tps) };
+        STORAGE.set(`tenant-${String(i).padStart(5, "0")}`, { validator: sized.validator.storageGiB, rpc: sized.rpc.storageGiB });
         const node = (role: "validator" | "rpc", n: number) => ({ name: `${role === "validator" ? "val" : "rpc"}-${n}`, role, demand: podDemand(role, sized[role].cpu, sized[role].memory) });
         const tenant = `tenant-${String(i).padStart(5, "0")}`;
         demands.push({
@@ -164,7 +226,7 @@ const SIZES: readonly [number, number][] = [
 function main(): void {
     // One small run first, so the largest is not the one that warms the JIT up.
     place(generateMix(1, 50, 12));
-    const header = ["ledgers", "regions", "nodes", "time (ms)", "cpu (ms)", "machines", "FFD machines", "lower bound", "machines/lower bound", "machines/FFD"];
+    const header = ["ledgers", "regions", "nodes", "time (ms)", "cpu (ms)", "machines", "FFD machines", "lower bound", "machines/lower bound", "machines/FFD", "shared/alone (all)", "shared/alone (median)"];
     const rows: string[][] = [];
     for (const [ledgers, regions] of SIZES) {
         const input = generateMix(42, ledgers, regions);
@@ -175,7 +237,8 @@ function main(): void {
             const result = place(input);
             const ms = Number(process.hrtime.bigint() - start) / 1e6;
             const cpu = process.cpuUsage(cpuStart);
-            rows.push([ledgers, regions, nodes, ms.toFixed(0), ((cpu.user + cpu.system) / 1000).toFixed(0), result.machines, result.ffdMachines, result.lowerBound, (result.machines / result.lowerBound).toFixed(3), (result.machines / result.ffdMachines).toFixed(3)].map(String));
+            const ratio = costRatio(input, result);
+            rows.push([ledgers, regions, nodes, ms.toFixed(0), ((cpu.user + cpu.system) / 1000).toFixed(0), result.machines, result.ffdMachines, result.lowerBound, (result.machines / result.lowerBound).toFixed(3), (result.machines / result.ffdMachines).toFixed(3), ratio.aggregate.toFixed(3), ratio.median.toFixed(3)].map(String));
         } catch (err) {
             if (!(err instanceof PlacementError)) throw err;
             rows.push([String(ledgers), String(regions), String(nodes), `infeasible (${err.constraint}): ${err.message}`]);
@@ -187,6 +250,7 @@ function main(): void {
     for (const row of rows) console.log(row.length === header.length ? line(row) : row.join("  "));
     console.log("\ntime: place() end to end (wall clock), which runs the engine and the First Fit Decreasing baseline and returns the better.");
     console.log("cpu: the process's CPU time over the same call (all threads, so the garbage collector's helpers too); well below time when other work shares the cores.");
+    console.log("shared/alone: what the dedicated ledgers pay on the shared pools (machines by dominant share, each region's fixed costs by machine share: scheduler/cost) over the same ledgers each on clusters of their own in the same regions; all ledgers together, and the median ledger.");
 }
 
 if (require.main === module) main();

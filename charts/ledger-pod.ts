@@ -1,7 +1,7 @@
 // The StatefulSet of one Besu node: its pod, probes, placement and update strategy.
 import { posix } from "node:path";
 import { besuOpts, HEALTH, PATHS, PORTS } from "../frameworks/besu/config";
-import type { KubeObject } from "./kube";
+import { type KubeObject, restrictedContainerSecurity } from "./kube";
 import { NODES_SERVICE } from "./ledger-access";
 import { GENESIS_CONFIGMAP, PEERS_CONFIGMAP, PEER_FILES } from "./ledger-namespace";
 import type { LedgerPeerValues } from "./ledger-peer";
@@ -32,15 +32,7 @@ export const UPDATE_STRATEGY = { type: "OnDelete" } as const;
 export function ledgerPod<S>(v: LedgerPeerValues<S>, configHash: S | string): KubeObject {
     const { labels, selector, ledgerPods } = nodeLabels(v);
     const validator = v.role === "validator";
-    const containerSecurity = {
-        runAsNonRoot: true,
-        runAsUser: BESU_UID,
-        runAsGroup: BESU_UID,
-        readOnlyRootFilesystem: true,
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-    };
+    const containerSecurity = restrictedContainerSecurity(BESU_UID);
     const keyMount = { name: "node-key", mountPath: posix.dirname(PATHS.nodeKey), readOnly: true };
     const tmpMount = { name: "tmp", mountPath: PATHS.tmp };
     const peersMount = { name: "peers", mountPath: PATHS.peers, readOnly: true };

@@ -1,7 +1,7 @@
 // The tenants' scheduler in one region: its namespace, config, keys, Deployment, Service, disruption
 // budget, autoscaler and NetworkPolicies. Pure: values in, Kubernetes objects out (same values, same
 // objects, in the same order). What the service serves is charts/scheduler-config.ts.
-import { type KubeObject, SCHEDULER_COMPONENT, standardLabels } from "./kube";
+import { type KubeObject, restrictedContainerSecurity, SCHEDULER_COMPONENT, standardLabels } from "./kube";
 import { REGION_LABEL } from "./ledger-labels";
 import { ADMIN_PORT, CONFIG_DIR, CONFIG_FILE, KEYS_FILE, KEYS_PATH, SCHEDULER_PORT } from "./scheduler-config";
 import { SKIP_AWAIT } from "./node-common";
@@ -141,15 +141,7 @@ export function schedulerChart<S = string>(v: SchedulerChartValues<S>): KubeObje
                             // A CPU limit would throttle the event loop in bursts and add latency for every
                             // tenant; the memory limit keeps a leak from starving the node.
                             resources: { requests: resources, limits: { memory: resources.memory } },
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: SCHEDULER_UID,
-                                runAsGroup: SCHEDULER_UID,
-                                readOnlyRootFilesystem: true,
-                                allowPrivilegeEscalation: false,
-                                capabilities: { drop: ["ALL"] },
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            securityContext: restrictedContainerSecurity(SCHEDULER_UID),
                             readinessProbe: { httpGet: { path: "/readyz", port: admin.name }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
                             livenessProbe: { httpGet: { path: "/healthz", port: admin.name }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
                             // On SIGTERM the service stops accepting and finishes what is in flight (up to

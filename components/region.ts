@@ -1,4 +1,3 @@
-import { monitoringNamespace } from "../config/names";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
@@ -7,6 +6,7 @@ import { podDnsName } from "../charts/ledger-access";
 import { PEER_FILES } from "../charts/ledger-namespace";
 import { localPeerLines } from "../frameworks/besu/peers";
 import type { LedgerConfig, RegionConfig } from "../config/schema";
+import { monitoringNamespace } from "../config/names";
 import { existingCluster } from "./clouds/existing";
 import type { CloudAdapter, ClusterAccess } from "./clouds/types";
 import type { CloudSettings } from "../config/cloud-settings";

@@ -1,12 +1,12 @@
 // The tenants' scheduler in one region (charts/scheduler.ts), built by the Region that serves any
 // tenant, on the region's Kubernetes provider. The tenants' key hashes arrive as a secret Output and
 // stay one: only the Secret holds them, which the plan and Pulumi's state keep encrypted or redacted.
-import { monitoringNamespace } from "../config/names";
 import * as pulumi from "@pulumi/pulumi";
 import { schedulerNamespace } from "../charts/kube";
 import { SCHEDULER_NAME, schedulerChart } from "../charts/scheduler";
 import { keysYaml, SCHEDULER_PORT, schedulerConfig, schedulerConfigYaml, type ServiceConfig, tenantKeyHashProblems } from "../charts/scheduler-config";
 import { SECRET_PLACEHOLDER } from "../config/load";
+import { monitoringNamespace } from "../config/names";
 import type { NetworkConfig } from "../config/schema";
 import { kubeResource } from "./kube-resource";
 

@@ -9,6 +9,8 @@ import { LAB_KEY } from "./schema";
 import { checkAddresses } from "./validate-addresses";
 import { checkNames } from "./validate-names";
 import { checkScheduler } from "./validate-scheduler";
+import { schedulerNamespace } from "../charts/kube";
+import { ledgerNamespaceName } from "./names";
 
 export interface NetworkFinding {
     path: KeyPath;
@@ -264,6 +266,10 @@ function dedicatedFindings(network: Entries, tenant: Entries, tenantPath: (strin
     const findings: NetworkFinding[] = [];
     if (ledgerNames?.includes(id)) {
         findings.push({ path: [...tenantPath, "id"], message: `a dedicated tenant's ledger takes the tenant's id, and ledger '${id}' is already defined under 'ledgers': rename the tenant` });
+    }
+    const networkName = text(network.name);
+    if (networkName !== undefined && ledgerNamespaceName(networkName, id) === schedulerNamespace(networkName)) {
+        findings.push({ path: [...tenantPath, "id"], message: `a dedicated tenant's ledger lives in namespace ${schedulerNamespace(networkName)}, which is the scheduler's: rename the tenant` });
     }
     if (id.length > LEDGER_ID_MAX) {
         findings.push({ path: [...tenantPath, "id"], message: `a dedicated tenant's id names its ledger, and ledger ids are at most ${LEDGER_ID_MAX} characters; '${id}' has ${id.length}` });

@@ -171,6 +171,11 @@ describe("tenant mistakes: exit 2 with file, line and key path", () => {
         expect(lines.find((l) => l.startsWith(`${file}:28:`))).toContain("tenants[1].id: a dedicated tenant's ledger takes the tenant's id, and ledger 'main' is already defined");
     });
 
+    it("a dedicated tenant whose namespace would be the scheduler's", () => {
+        const { file, lines } = problemsIn(network("  - { id: scheduler, dedicated: { validators: 4 }, tps: 3 }"));
+        expect(lines.find((l) => l.startsWith(`${file}:28:`))).toContain("tenants[1].id: a dedicated tenant's ledger lives in namespace orbit-scheduler, which is the scheduler's: rename the tenant");
+    });
+
     it("a pinned node with a name the ledger does not have", () => {
         const { file, lines } = problemsIn(network("  - { id: t, dedicated: { validators: 4, nodes: [{ name: val-5, region: aws-fra }] }, tps: 3 }"));
         expect(lines.find((l) => l.startsWith(`${file}:28:`))).toContain("tenants[1].dedicated.nodes[0].name: a dedicated ledger's nodes are named val-1..val-4 and rpc-1..rpc-2; found 'val-5'");

@@ -176,6 +176,26 @@ describe("tenant mistakes: exit 2 with file, line and key path", () => {
         expect(lines.find((l) => l.startsWith(`${file}:28:`))).toContain("tenants[1].id: a dedicated tenant's ledger lives in namespace orbit-scheduler, which is the scheduler's: rename the tenant");
     });
 
+    it("a dedicated tenant id too long to be a ledger's", () => {
+        const { file, lines } = problemsIn(network("  - { id: a-very-long-tenant-name, dedicated: { validators: 4 }, tps: 3 }"));
+        expect(lines.find((l) => l.startsWith(`${file}:28:`))).toContain("tenants[1].id: a dedicated tenant's id names its ledger, and ledger ids are at most 20 characters; 'a-very-long-tenant-name' has 23");
+    });
+
+    it("a pinned node in a zone its region does not have", () => {
+        const { file, lines } = problemsIn(network("  - { id: t, dedicated: { validators: 4, nodes: [{ name: val-1, region: aws-fra, zone: eu-west-1a }] }, tps: 3 }"));
+        expect(lines.find((l) => l.startsWith(`${file}:28:`))).toContain("tenants[1].dedicated.nodes[0].zone: zone 'eu-west-1a' is not one of region 'aws-fra''s zones (eu-central-1a, eu-central-1b, eu-central-1c)");
+    });
+
+    it("a pinned node in an existing cluster", () => {
+        const { file, lines } = problemsIn(
+            withLines(
+                { 9: "  dc: { cloud: existing, kubeconfigContext: dc, egressAddresses: [198.51.100.62] }" },
+                "  - { id: t, dedicated: { validators: 4, nodes: [{ name: val-1, region: dc }] }, tps: 3 }",
+            ),
+        );
+        expect(lines.find((l) => l.startsWith(`${file}:28:`))).toContain("tenants[1].dedicated.nodes[0].region: 'dc' is an existing cluster, where every node needs an address the file names");
+    });
+
     it("a pinned node with a name the ledger does not have", () => {
         const { file, lines } = problemsIn(network("  - { id: t, dedicated: { validators: 4, nodes: [{ name: val-5, region: aws-fra }] }, tps: 3 }"));
         expect(lines.find((l) => l.startsWith(`${file}:28:`))).toContain("tenants[1].dedicated.nodes[0].name: a dedicated ledger's nodes are named val-1..val-4 and rpc-1..rpc-2; found 'val-5'");

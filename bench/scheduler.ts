@@ -41,11 +41,17 @@ const FIXED: FixedUpstreamOptions = { serviceMs: 5, concurrency: 32, queueLimit:
 /** The contention cases' upstream: 250 rps, above one tenant's quota, below what A and B's quotas admit together. */
 const CONTENDED: FixedUpstreamOptions = { serviceMs: 128, concurrency: 32, queueLimit: 1024 };
 /**
- * The scheduler holds as many requests on a peer as the fixed upstreams serve at once: the rest wait in
- * its fair queues. (40, a quarter more, queued a flood's requests at the peer ahead of a neighbour's:
- * A's p99 ratio went from 1.4x to 1.8x, and throughput did not improve, the gateway's CPU being the limit.)
+ * Requests the scheduler holds on each peer, per ledger (the service's `inFlightPerUpstream`, which a
+ * ledger may set for its own peers). A bound trades throughput for isolation:
+ * - the overhead case's peer gets a quarter more than it serves at once: the few waiting at the peer
+ *   hide the scheduler's own turnaround (answer in, slot freed, next request out), where with exactly
+ *   32 the peer idles in between (0.83x of direct at saturation, against 0.90-0.94x with 40);
+ * - the contention cases' peer gets exactly what it serves at once, so everything else waits in the
+ *   scheduler's fair queues: with 40 a flood put 8 requests ahead of a neighbour's at the peer, and A's
+ *   p99 ratio went from 1.4x to 1.8x.
  */
 const IN_FLIGHT = 32;
+const IN_FLIGHT_OVERHEAD = 40;
 /** Connections for the overhead case: twice what the upstream serves at once, so it is saturated through every path. */
 const OVERHEAD_CONNECTIONS = 2 * 32;
 const QUEUE_LENGTH = 256;
@@ -138,6 +144,7 @@ async function measure(durations: Durations, gatewayPrefix: readonly string[], r
                 ...FAIR_TENANTS.map((t) => ({ id: t.id, ledger: "contended", key: keyOf(t.id), rps: UNLIMITED_RPS, weight: t.weight })),
             ],
             inFlightPerUpstream: IN_FLIGHT,
+            inFlightByLedger: { fixed: IN_FLIGHT_OVERHEAD },
             queueLength: QUEUE_LENGTH,
         },
         gatewayPrefix,

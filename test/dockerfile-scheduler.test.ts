@@ -1,7 +1,7 @@
 // The scheduler's image, as far as it can be checked without Docker: the Dockerfile's own esbuild
 // command bundles the service into one file without the Pulumi program, and that file, run as the
 // image runs it, takes the config the chart generates and serves a tenant with the key the Secret holds.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -13,6 +13,7 @@ import { CONFIG_DIR, CONFIG_FILE, keysYaml, schedulerConfig, schedulerConfigYaml
 import { parseNetworkText } from "../config/load";
 import { networkWith } from "./fixtures/config/network";
 import { makeTempDir, removeTempDirs } from "./fixtures/temp-dirs";
+import { bundleScheduler } from "./support/bundle";
 
 const ROOT = path.join(__dirname, "..");
 const DOCKERFILE = fs.readFileSync(path.join(ROOT, "scheduler", "Dockerfile"), "utf8");
@@ -43,12 +44,8 @@ async function get(pathname: string, init?: RequestInit, base = url): Promise<Re
 beforeAll(async () => {
     dir = makeTempDir("scheduler-image");
     // The Dockerfile's esbuild command as written, writing its bundle here instead of dist/.
-    const command = DOCKERFILE.split("\n").find((l) => l.startsWith("RUN npx esbuild "));
-    if (command === undefined) throw new Error("scheduler/Dockerfile has no `RUN npx esbuild` line");
     bundle = path.join(dir, "scheduler.js");
-    const args = command.slice("RUN npx esbuild ".length).trim().split(/\s+/).map((a) => (a.startsWith("--outfile=") ? `--outfile=${bundle}` : a));
-    const built = spawnSync(path.join(ROOT, "node_modules", ".bin", "esbuild"), args, { cwd: ROOT, encoding: "utf8" });
-    if (built.status !== 0) throw new Error(`esbuild failed: ${built.stderr}`);
+    bundleScheduler(bundle);
 
     // A Besu-like upstream: ready, and answering every call with block 0x10.
     upstream = http.createServer((req, res) => {

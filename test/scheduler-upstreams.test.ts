@@ -73,14 +73,15 @@ beforeAll(async () => {
         [
             "listen: { host: 127.0.0.1, port: 0 }",
             "ledgers:",
-            ...Object.entries(ledgers).map(([id, urls]) => `  ${id}: { upstreams: ${JSON.stringify(urls)} }`),
+            // hangq's own bound (1) below the service-wide one (2): the queue-full case depends on it.
+            ...Object.entries(ledgers).map(([id, urls]) => `  ${id}: { upstreams: ${JSON.stringify(urls)}${id === "hangq" ? ", inFlightPerUpstream: 1" : ""} }`),
             "tenants:",
             // One key per ledger is not needed: the tests reach each ledger through its own tenant.
             ...Object.keys(ledgers).map((id) => `  - { id: t-${id}, ledger: ${id}, keySha256: "${sha(`${KEY}-${id}`)}", rps: 10000, tps: 10000 }`),
             // Only the first check runs during the test: one failure is below the threshold, so the
             // misbehaving peers are still routed to and the tests see what a request meets.
             "health: { intervalMs: 600000, failures: 5 }",
-            "limits: { upstreamTimeoutMs: 700, inFlightPerUpstream: 1, queueLength: 1 }",
+            "limits: { upstreamTimeoutMs: 700, inFlightPerUpstream: 2, queueLength: 1 }",
             "",
         ].join("\n"),
     );
@@ -150,7 +151,8 @@ describe("scheduler upstreams", () => {
     });
 
     it("when a tenant's queue is full the request gets 503 saying so, while the queued one still gets its answer", async () => {
-        // inFlightPerUpstream 1 and queueLength 1: one on the peer, one waiting, the third refused.
+        // hangq's inFlightPerUpstream 1 (the service's is 2) and queueLength 1: one on the peer, one
+        // waiting, the third refused.
         const first = rpc("hangq", READ);
         await new Promise((r) => setTimeout(r, 100));
         const second = rpc("hangq", READ);

@@ -1,6 +1,7 @@
-// The scheduler service as the bench runs it: `ledgerfleet scheduler --config FILE` in a child
-// process, as an operator would (the project's node with tsx, as package.json's scripts run the
-// CLI), with a config written for the bench, its access log in a file, and /metrics on an admin port
+// The scheduler service as the bench runs it: as its image does, the one-file bundle that
+// scheduler/Dockerfile's esbuild command makes of scheduler/service/entry.ts, run by the project's
+// Node 22 in a child process (not `ledgerfleet scheduler` under tsx, whose process also loads the
+// CLI's Pulumi program and mocks: a heap several times larger to collect), with a config written for the bench, its access log in a file, and /metrics on an admin port
 // of its own so that reading them is not one of the requests being counted.
 import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -9,6 +10,7 @@ import * as path from "node:path";
 import { request } from "undici";
 import { stringify } from "yaml";
 import { spawnUnder } from "./processes";
+import { bundleScheduler } from "../../test/support/bundle";
 
 export interface BenchTenant {
     readonly id: string;
@@ -28,6 +30,8 @@ export interface SchedulerSetup {
     readonly ledgers: Readonly<Record<string, readonly string[]>>;
     readonly tenants: readonly BenchTenant[];
     readonly inFlightPerUpstream: number;
+    /** Ledger id -> its peers' own in-flight bound, where it differs from inFlightPerUpstream. */
+    readonly inFlightByLedger?: Readonly<Record<string, number>>;
     readonly queueLength: number;
 }
 
@@ -55,7 +59,12 @@ export function schedulerConfig(setup: SchedulerSetup): string {
     return stringify({
         listen: { host: "127.0.0.1", port: setup.port },
         admin: { host: "127.0.0.1", port: setup.adminPort },
-        ledgers: Object.fromEntries(Object.entries(setup.ledgers).map(([id, upstreams]) => [id, { upstreams: [...upstreams] }])),
+        ledgers: Object.fromEntries(
+            Object.entries(setup.ledgers).map(([id, upstreams]) => {
+                const inFlight = setup.inFlightByLedger?.[id];
+                return [id, { upstreams: [...upstreams], ...(inFlight === undefined ? {} : { inFlightPerUpstream: inFlight }) }];
+            }),
+        ),
         tenants: setup.tenants.map((t) => ({
             id: t.id,
             ledger: t.ledger,
@@ -105,7 +114,9 @@ export async function startSchedulerProcess(setup: SchedulerSetup, prefix: reado
     fs.writeFileSync(configFile, schedulerConfig(setup));
     const log = fs.openSync(logFile, "w");
     const node = path.join(ROOT, "node_modules", ".bin", "node");
-    const args = ["--import", "tsx", path.join(ROOT, "cli", "main.ts"), "scheduler", "--config", configFile];
+    const bundle = path.join(setup.dir, "scheduler.js");
+    bundleScheduler(bundle);
+    const args = [bundle, "--config", configFile];
     // The access log (a line per request) goes to a file: a pipe nobody drained would stall the service.
     const child: ChildProcess = spawnUnder(prefix, node, args, { cwd: ROOT, stdio: ["ignore", log, log] });
     fs.closeSync(log);

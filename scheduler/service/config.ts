@@ -45,7 +45,15 @@ const configSchema = z.strictObject({
     /** Where /metrics, /healthz and /readyz are served when tenants must not reach them. */
     admin: z.strictObject({ host: z.string().min(1).default("127.0.0.1"), port }).optional(),
     ledgers: z
-        .record(id, z.strictObject({ upstreams: z.array(upstreamUrl).min(1), health: z.enum(HEALTH_CHECKS).default("eth_blockNumber") }))
+        .record(
+            id,
+            z.strictObject({
+                upstreams: z.array(upstreamUrl).min(1),
+                health: z.enum(HEALTH_CHECKS).default("eth_blockNumber"),
+                // This ledger's peers' own bound, where they differ from limits.inFlightPerUpstream.
+                inFlightPerUpstream: z.int().min(1).max(10_000).optional(),
+            }),
+        )
         .refine((ledgers) => Object.keys(ledgers).length > 0, { error: "expected at least one ledger" }),
     tenants: z.array(tenantSchema).default([]),
     keys: z.strictObject({ file: z.string().min(1) }).optional(),
@@ -70,6 +78,8 @@ export interface LedgerSettings {
     readonly id: string;
     readonly upstreams: readonly string[];
     readonly health: (typeof HEALTH_CHECKS)[number];
+    /** Requests in flight on each of this ledger's peers: its own setting, else limits.inFlightPerUpstream. */
+    readonly inFlightPerUpstream?: number;
 }
 
 export interface TenantSettings {
@@ -219,7 +229,7 @@ export function loadConfig(configFile: string, read: ReadFile = (file) => fs.rea
             file,
             listen: config.listen,
             ...(config.admin ? { admin: config.admin } : {}),
-            ledgers: Object.entries(config.ledgers).map(([ledgerId, l]) => ({ id: ledgerId, upstreams: l.upstreams, health: l.health })),
+            ledgers: Object.entries(config.ledgers).map(([ledgerId, l]) => ({ id: ledgerId, upstreams: l.upstreams, health: l.health, ...(l.inFlightPerUpstream === undefined ? {} : { inFlightPerUpstream: l.inFlightPerUpstream }) })),
             tenants: config.tenants.map((t) => ({
                 id: t.id,
                 ledger: t.ledger,

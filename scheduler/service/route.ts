@@ -49,7 +49,7 @@ export class LedgerRoute {
 
     constructor(settings: LedgerSettings, config: SchedulerConfig) {
         this.id = settings.id;
-        this.limit = config.limits.inFlightPerUpstream;
+        this.limit = settings.inFlightPerUpstream ?? config.limits.inFlightPerUpstream;
         this.timeoutMs = config.limits.upstreamTimeoutMs;
         this.queue = new FairQueue(config.limits.queueLength);
         this.update(settings, config);
@@ -62,8 +62,9 @@ export class LedgerRoute {
     update(settings: LedgerSettings, config: SchedulerConfig): Upstream[] {
         const limits = config.limits;
         // A pool's connection count and connect timeout are fixed when it is made: new ones need new pools.
-        const resized = limits.inFlightPerUpstream !== this.limit || limits.upstreamTimeoutMs !== this.timeoutMs;
-        this.limit = limits.inFlightPerUpstream;
+        const limit = settings.inFlightPerUpstream ?? limits.inFlightPerUpstream;
+        const resized = limit !== this.limit || limits.upstreamTimeoutMs !== this.timeoutMs;
+        this.limit = limit;
         this.timeoutMs = limits.upstreamTimeoutMs;
         this.queue.setCapacity(limits.queueLength);
         for (const tenant of config.tenants) if (tenant.ledger === this.id) this.queue.setWeight(tenant.id, tenant.weight);
@@ -72,7 +73,7 @@ export class LedgerRoute {
         const next = settings.upstreams.map((url) => {
             const existing = current.get(url);
             if (existing && !resized) return existing;
-            const upstream = new Upstream(url, limits.inFlightPerUpstream, limits.upstreamTimeoutMs);
+            const upstream = new Upstream(url, limit, limits.upstreamTimeoutMs);
             if (existing) {
                 upstream.healthy = existing.healthy;
                 upstream.checkedHealthy = existing.checkedHealthy;

@@ -45,6 +45,11 @@ export function tenantsSummary(network: NetworkConfig, hashes: Readonly<Record<s
     return lines;
 }
 
+/** "1500m CPU, 3Gi, 1202 GiB": a dedicated ledger's node size, as the loader sized it from tps and storage. */
+function sized(r: { cpu?: string; memory?: string; storageGiB?: number } | undefined): string {
+    return `${r?.cpu ?? "?"} CPU, ${r?.memory ?? "?"}, ${r?.storageGiB ?? "?"} GiB`;
+}
+
 export function placementSummary(network: NetworkConfig): string[] {
     const placement = network.placement;
     if (placement === undefined) return [];
@@ -56,7 +61,7 @@ export function placementSummary(network: NetworkConfig): string[] {
         lines.push(
             `  ${t.id}: ${ledger.nodes.filter((n) => n.role === "validator").length} validators, ${ledger.nodes.filter((n) => n.role === "rpc").length} rpc, chain ${ledger.chainId}` +
                 (derived === undefined ? "" : " (derived: pin it as dedicated.chainId, it is part of the genesis)") +
-                `; each node ${ledger.resources?.validator?.cpu ?? "?"} CPU, ${ledger.resources?.validator?.memory ?? "?"}, ${ledger.resources?.validator?.storageGiB ?? "?"} GiB`,
+                `; ${(["validator", "rpc"] as const).map((role) => `${role} ${sized(ledger.resources?.[role])}`).join(", ")}`,
         );
         const rows = ledger.nodes.map((n) => {
             const placed = placement.nodes[`${t.ledger ?? t.id}/${n.name}`];

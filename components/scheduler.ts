@@ -8,6 +8,7 @@ import { keysYaml, SCHEDULER_PORT, schedulerConfig, schedulerConfigYaml, type Se
 import { SECRET_PLACEHOLDER } from "../config/load";
 import { monitoringNamespace } from "../config/names";
 import type { NetworkConfig } from "../config/schema";
+import { MISSING_SCHEDULER } from "../config/validate-scheduler";
 import { kubeResource } from "./kube-resource";
 
 /** What Network hands a Region whose scheduler serves tenants. */
@@ -24,7 +25,6 @@ export interface SchedulerArgs extends RegionSchedulerArgs {
     readonly dependsOn?: readonly pulumi.Input<pulumi.Resource>[];
 }
 
-const MISSING_SCHEDULER = "tenants need the scheduler: build scheduler/Dockerfile, push it, and set scheduler.image to it pinned by digest";
 
 /**
  * `ledgerfleet:tenantKeyHashes` checked once for the whole network: a bad entry stops the program with

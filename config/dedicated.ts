@@ -196,7 +196,8 @@ export function withDedicatedLedgers(
             });
             continue;
         }
-        const storage = resourcesOf[t.id]?.validator?.storageGiB ?? 0;
+        // The larger volume of the two roles (an rpc node keeps every state version: Forest).
+        const storage = Math.max(resourcesOf[t.id]?.validator?.storageGiB ?? 0, resourcesOf[t.id]?.rpc?.storageGiB ?? 0);
         const largest = Math.max(...admitted.map((r) => MAX_VOLUME_GIB[r.cloud as CloudRegionConfig["cloud"]]));
         if (storage > largest) {
             problems.push({

@@ -11,6 +11,9 @@ const mapping = (v: unknown): Entries | undefined => (v !== null && typeof v ===
 /** scheduler.replicas when the file leaves it out (config/schema.ts). */
 const DEFAULT_REPLICAS = 2;
 
+/** What a network with tenants and no `scheduler` block is told (the loader here, the program if handed one unchecked). */
+export const MISSING_SCHEDULER = "tenants need the scheduler: build scheduler/Dockerfile, push it, and set scheduler.image to it pinned by digest";
+
 export function checkScheduler(raw: unknown): NetworkFinding[] {
     const network = mapping(raw);
     if (!network) return [];
@@ -19,7 +22,7 @@ export function checkScheduler(raw: unknown): NetworkFinding[] {
     const scheduler = mapping(network.scheduler);
 
     if (tenants.length > 0 && network.scheduler === undefined) {
-        findings.push({ path: ["scheduler"], message: "tenants need the scheduler: build scheduler/Dockerfile, push it, and set scheduler.image to it pinned by digest" });
+        findings.push({ path: ["scheduler"], message: MISSING_SCHEDULER });
     }
 
     if (scheduler !== undefined) {

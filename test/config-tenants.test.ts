@@ -85,6 +85,9 @@ describe("dedicated tenants", () => {
         const regionsOf = (ledger: string) => new Set(net.ledgers[ledger]?.nodes.map((n) => n.region));
         expect([...regionsOf("tradefin")].every((r) => net.regions[r]?.cloud === "aws" || net.regions[r]?.cloud === "gcp")).toBe(true);
         expect(regionsOf("healthrec").has("ali-fra")).toBe(false);
+        // A deny list that leaves three regions for four validators cannot be placed at all.
+        const { file, lines } = problemsIn(network("  - { id: denied, dedicated: { validators: 4, residency: { deny: { regions: [ali-fra, gcp-ams] } } }, tps: 5 }"));
+        expect(lines.find((l) => l.startsWith(`${file}:28:`))).toMatch(/tenants\[1\]\.dedicated: denied needs 4 regions .*; 3 are admitted/);
     });
 
     it("keep the nodes a previous deploy placed, and adding a tenant moves none of them", () => {
@@ -113,6 +116,11 @@ describe("dedicated tenants", () => {
         const machines = (net: typeof without) => Object.keys(net.regions).reduce((sum, r) => sum + (cloudSettings(net, r).settings?.pools.ledger.desired ?? 0), 0);
         expect(machines(withTenants)).toBeGreaterThan(machines(without));
         for (const [id, r] of Object.entries(withTenants.placement?.regions ?? {})) expect(cloudSettings(withTenants, id).settings?.pools.ledger.desired).toBe(r.machines);
+        // The pool follows the engine's count, whatever the pods alone would give.
+        const placement = withTenants.placement;
+        if (placement === undefined) throw new Error("no placement");
+        const grown = { ...withTenants, placement: { ...placement, regions: { ...placement.regions, "gcp-ams": { ...placement.regions["gcp-ams"]!, machines: 12 } } } };
+        expect(cloudSettings(grown, "gcp-ams").settings?.pools.ledger.desired).toBe(12);
     });
 });
 
@@ -164,6 +172,13 @@ describe("tenant mistakes: exit 2 with file, line and key path", () => {
     it("storage no volume in the allowed regions can hold", () => {
         const { file, lines } = problemsIn(network("  - { id: archive, dedicated: { validators: 4, residency: { clouds: [aws] } }, tps: 3, storageGiB: 20000 }"));
         expect(lines.find((l) => l.startsWith(`${file}:28:`))).toContain("tenants[1].storageGiB: each node of 'archive' needs a 20000 GiB volume, and the largest volume in the regions its residency admits holds 16384 GiB");
+    });
+
+    it("storage sized from tps that no volume can hold, on the rpc nodes (which keep every state version)", () => {
+        const { file, lines } = problemsIn(network("  - { id: archive, dedicated: { validators: 4, residency: { clouds: [aws] } }, tps: 150 }"));
+        expect(lines.find((l) => l.startsWith(`${file}:28:`))).toMatch(
+            /tenants\[1\]\.tps: each node of 'archive' needs a (\d+) GiB volume \(sized from its tps\), and the largest volume in the regions its residency admits holds 16384 GiB/,
+        );
     });
 
     it("a dedicated tenant whose id is already a ledger's", () => {
